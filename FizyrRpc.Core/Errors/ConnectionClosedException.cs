@@ -1,0 +1,46 @@
+namespace FizyrRpc;
+
+/// <summary>Why a connection ended.</summary>
+public enum CloseReason
+{
+    /// <summary>A handle of ours closed it, or every handle that kept it alive was disposed.</summary>
+    ClosedLocally,
+
+    /// <summary>The remote closed it (end of stream).</summary>
+    ClosedByRemote,
+
+    /// <summary>The remote broke the protocol in a way the connection cannot survive.</summary>
+    ProtocolError,
+
+    /// <summary>The socket failed (reset, I/O error).</summary>
+    TransportError,
+}
+
+/// <summary>
+/// The connection has ended; every pending wait and every later call on its handles fails with this.
+/// <see cref="Exception.InnerException"/> holds the cause, if it was an error.
+/// </summary>
+public sealed class ConnectionClosedException : RpcException
+{
+    /// <summary>Creates an exception for a connection that ended for <paramref name="reason"/>.</summary>
+    public ConnectionClosedException(CloseReason reason, Exception? cause = null)
+        : base(Describe(reason, cause), cause)
+    {
+        Reason = reason;
+    }
+
+    /// <summary>Why the connection ended.</summary>
+    public CloseReason Reason { get; }
+
+    private static string Describe(CloseReason reason, Exception? cause)
+    {
+        var text = reason switch
+        {
+            CloseReason.ClosedLocally => "The connection was closed locally.",
+            CloseReason.ClosedByRemote => "The connection was closed by the remote.",
+            CloseReason.ProtocolError => "The connection was closed because of a protocol error.",
+            _ => "The connection failed.",
+        };
+        return cause is null ? text : $"{text} {cause.Message}";
+    }
+}
