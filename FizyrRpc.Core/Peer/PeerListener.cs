@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+
+namespace FizyrRpc;
+
+/// <summary>A connection accepted by a listener: its handle, and what the transport knows about it.</summary>
+/// <param name="Peer">The running peer of the new connection.</param>
+/// <param name="Info">The remote endpoint (TCP) or the remote's credentials (Unix sockets).</param>
+public readonly record struct AcceptedPeer<TBody, TInfo>(PeerHandle<TBody> Peer, TInfo Info)
+    where TBody : IMessageBody<TBody>
+    where TInfo : ConnectionInfo;
+
+/// <summary>
+/// Accepts connections and yields a running <see cref="PeerHandle{TBody}"/> for each. A transient accept error (the
+/// remote gave up before we accepted, the process ran out of descriptors for a moment) never ends the listener: it is
+/// counted and accepting goes on.
+/// </summary>
+/// <typeparam name="TBody">The body type of the transport.</typeparam>
+/// <typeparam name="TInfo">What the transport tells about each connection.</typeparam>
+public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
+    where TBody : IMessageBody<TBody>
+    where TInfo : ConnectionInfo
+{
+    // Running out of descriptors clears up only when others close: back off instead of spinning.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+    private long _transientErrors;
+
+    /// <summary>Creates a listener whose peers use <paramref name="options"/>.</summary>
+    protected PeerListener(PeerOptions? options) => Options = options ?? PeerOptions.Default;
+
+    /// <summary>The options of every accepted peer.</summary>
+    public PeerOptions Options { get; }
+
+    /// <summary>How many transient accept errors were skipped so far.</summary>
+    public long TransientErrorCount => Interlocked.Read(ref _transientErrors);
+
+    /// <summary>Accepts one connection and returns its transport and information.</summary>
+    protected abstract ValueTask<(IPeerTransport<TBody> Transport, TInfo Info)> AcceptTransportAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether an accept error is transient: accepting goes on after it.</summary>
+    protected abstract bool IsTransient(Exception error);
+
+    /// <summary>Whether a transient error is a shortage of resources, after which accepting waits a little.</summary>
+    protected virtual bool IsResourceShortage(Exception error) => false;
+
+    /// <summary>Accepts the next connection and starts its peer.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The listener was disposed.</exception>
+    public async ValueTask<AcceptedPeer<TBody, TInfo>> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        var backoff = TimeSpan.FromMilliseconds(5);
+        while (true)
+        {
+            try
+            {
+                var (transport, info) = await AcceptTransportAsync(cancellationToken).ConfigureAwait(false);
+                return new AcceptedPeer<TBody, TInfo>(Peer.Start(transport, Options), info);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested && IsTransient(error))
+            {
+                Interlocked.Increment(ref _transientErrors);
+                if (IsResourceShortage(error))
+                {
+                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                    backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
+                }
+            }
+        }
+    }
+
+    /// <summary>Accepts connections until cancelled or disposed.</summary>
+    public async IAsyncEnumerable<AcceptedPeer<TBody, TInfo>> AcceptAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+            yield return await AcceptAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops listening. Connections already accepted go on.</summary>
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace FizyrRpc.Transports;
+
+/// <summary>
+/// The framed byte-stream transport shared by TCP and Unix stream sockets: reads frames through a
+/// <see cref="PipeReader"/> without copying them until the body is handed out, and writes each batch of messages with
+/// one gather send.
+/// </summary>
+public sealed class StreamTransport : IPeerTransport<StreamBody>
+{
+    // Bodies up to this size are copied next to their headers so a batch goes out in one buffer; larger bodies are
+    // sent from where they are.
+    private const int CopyThreshold = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly Endian _endian;
+    private readonly long _maxBodyRead;
+    private readonly long _maxBodyWrite;
+    private readonly List<ArraySegment<byte>> _segments = [];
+    private ReadOnlySequence<byte> _buffered;
+    private bool _holdsBuffer;
+    private bool _endOfStream;
+
+    /// <summary>Creates a transport over a connected stream socket, which it owns from now on.</summary>
+    public StreamTransport(Socket socket, StreamConfig? config = null, ConnectionInfo? connectionInfo = null)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        config ??= StreamConfig.Default;
+        config.Validate();
+        _socket = socket;
+        _endian = config.Endian;
+        _maxBodyRead = config.MaxBodyLengthRead;
+        _maxBodyWrite = config.MaxBodyLengthWrite;
+        ConnectionInfo = connectionInfo;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+    }
+
+    /// <inheritdoc/>
+    public ConnectionInfo? ConnectionInfo { get; }
+
+    /// <inheritdoc/>
+    public async ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_holdsBuffer)
+            {
+                var buffer = _buffered;
+                if (StreamFraming.TryReadFrame(ref buffer, _endian, _maxBodyRead, out var header, out var body))
+                {
+                    var bytes = body.IsEmpty ? [] : GC.AllocateUninitializedArray<byte>((int)body.Length);
+                    body.CopyTo(bytes);
+                    _buffered = buffer;
+                    return new Message<StreamBody>(header, new StreamBody(bytes));
+                }
+
+                _reader.AdvanceTo(_buffered.Start, _buffered.End);
+                _holdsBuffer = false;
+                if (_endOfStream)
+                {
+                    if (_buffered.IsEmpty)
+                        return null;
+                    throw new EndOfStreamException($"The connection ended in the middle of a message ({_buffered.Length} bytes of it received).");
+                }
+            }
+
+            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            _buffered = result.Buffer;
+            _holdsBuffer = true;
+            _endOfStream = result.IsCompleted;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ValidateOutgoing(in Message<StreamBody> message)
+    {
+        if (message.Body.Length > _maxBodyWrite)
+            throw new MessageTooLargeException(message.Body.Length, _maxBodyWrite);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask WriteAsync(IReadOnlyList<Message<StreamBody>> messages, CancellationToken cancellationToken)
+    {
+        var copied = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var body = messages[i].Body.Data;
+            copied += StreamFraming.PrefixAndHeaderSize + (IsCopied(body, out _) ? body.Length : 0);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(copied);
+        try
+        {
+            var position = 0;
+            var segmentStart = 0;
+            _segments.Clear();
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var message = messages[i];
+                var body = message.Body.Data;
+                StreamFraming.WritePrefixAndHeader(buffer.AsSpan(position), message.Header, body.Length, _endian);
+                position += StreamFraming.PrefixAndHeaderSize;
+                if (IsCopied(body, out var bodySegment))
+                {
+                    body.Span.CopyTo(buffer.AsSpan(position));
+                    position += body.Length;
+                }
+                else
+                {
+                    _segments.Add(new ArraySegment<byte>(buffer, segmentStart, position - segmentStart));
+                    _segments.Add(bodySegment);
+                    segmentStart = position;
+                }
+            }
+
+            if (position > segmentStart)
+                _segments.Add(new ArraySegment<byte>(buffer, segmentStart, position - segmentStart));
+
+            if (_segments.Count == 1)
+                await SendAllAsync(_segments[0], cancellationToken).ConfigureAwait(false);
+            else
+                await SendAllAsync(_segments, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _segments.Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Small bodies, and bodies not backed by an array (which a gather send cannot take), are copied.
+    private static bool IsCopied(ReadOnlyMemory<byte> body, out ArraySegment<byte> segment)
+    {
+        segment = default;
+        return body.Length <= CopyThreshold || !MemoryMarshal.TryGetArray(body, out segment);
+    }
+
+    private async ValueTask SendAllAsync(ArraySegment<byte> segment, CancellationToken cancellationToken)
+    {
+        var memory = segment.AsMemory();
+        while (!memory.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(memory, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            memory = memory[sent..];
+        }
+    }
+
+    private async ValueTask SendAllAsync(List<ArraySegment<byte>> segments, CancellationToken cancellationToken)
+    {
+        // One gather write; a partial send (rare on a blocking-style async socket) continues where it stopped.
+        while (segments.Count > 0)
+        {
+            var sent = await _socket.SendAsync(segments, SocketFlags.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            while (sent > 0)
+            {
+                var first = segments[0];
+                if (sent >= first.Count)
+                {
+                    sent -= first.Count;
+                    segments.RemoveAt(0);
+                }
+                else
+                {
+                    segments[0] = first.Slice(sent);
+                    sent = 0;
+                }
+            }
+
+            while (segments.Count > 0 && segments[0].Count == 0)
+                segments.RemoveAt(0);
+        }
+    }
+
+    /// <summary>Sends what is left, signals the end of the stream, and closes the socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_holdsBuffer)
+        {
+            _reader.AdvanceTo(_buffered.Start);
+            _holdsBuffer = false;
+        }
+
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the remote.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _socket.Dispose();
+    }
+}
