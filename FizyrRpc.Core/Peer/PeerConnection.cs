@@ -106,7 +106,6 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         else if (!graceful)
             _writeStop.Cancel();
         _readStop.Cancel();
-        DrainIncoming();
         if (Volatile.Read(ref _runStarted) == 0)
             _ = RunAsync(CancellationToken.None); // never run: still dispose the transport and complete
     }
@@ -192,29 +191,31 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         }
     }
 
-    /// <summary>Sends a message nobody waits for (an error response the peer sends itself); failures are dropped.</summary>
+    /// <summary>Sends a message nobody waits for (an error response the peer sends itself); a closed connection drops it.</summary>
     public void SendDetached(Message<TBody> message)
     {
-        if (_outgoing.Writer.TryWrite(message))
-            return;
-        if (CloseError is not null)
-        {
-            message.Body.Dispose();
-            return;
-        }
-
-        _ = SendDetachedSlowAsync(message);
+        var sending = TrySendAsync(message, CancellationToken.None);
+        if (!sending.IsCompleted)
+            _ = sending.AsTask();
     }
 
-    private async Task SendDetachedSlowAsync(Message<TBody> message)
+    /// <summary>Queues a message, waiting for room (backpressure); a closed connection drops it.</summary>
+    private ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
+        if (_outgoing.Writer.TryWrite(message))
+            return default;
+        return TrySendSlowAsync(message, cancellationToken);
+    }
+
+    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         try
         {
-            await SendSlowAsync(message, CancellationToken.None).ConfigureAwait(false);
+            await SendSlowAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (ConnectionClosedException)
         {
-            // The connection closed before the message could be queued: nobody is left to tell.
+            // Nobody is left to answer.
         }
     }
 
@@ -281,6 +282,10 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         {
             Close(CloseReason.ProtocolError, error, graceful: false);
         }
+        catch (EndOfStreamException error)
+        {
+            Close(CloseReason.ClosedByRemote, error, graceful: true); // ended inside a message: nothing partial is delivered
+        }
         catch (Exception error) when (CloseError is not null)
         {
             // The transport failed because the connection is already closing (socket disposed under a pending read).
@@ -342,8 +347,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         if (Volatile.Read(ref _readHandleDisposed) != 0)
         {
             message.Body.Dispose();
-            SendDetached(ErrorResponse(header.RequestId, UnexpectedRequestText(header.ServiceId)));
-            return default;
+            return TrySendAsync(ErrorResponse(header.RequestId, UnexpectedRequestText(header.ServiceId)), cancellationToken);
         }
 
         var request = new ReceivedRequest<TBody>(this, message);
@@ -354,8 +358,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
                 return ReportAsync(RpcProtocolException.DuplicateRequestId(header.RequestId), cancellationToken);
             case RegisterResult.TooMany:
                 message.Body.Dispose();
-                SendDetached(ErrorResponse(header.RequestId, $"too many open requests (limit {Options.MaxOpenReceivedRequests})"));
-                return default;
+                return TrySendAsync(
+                    ErrorResponse(header.RequestId, $"too many open requests (limit {Options.MaxOpenReceivedRequests})"),
+                    cancellationToken);
             case RegisterResult.Closed:
                 message.Body.Dispose();
                 return default;
@@ -396,11 +401,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         }
     }
 
-    /// <summary>Takes back everything queued for a read handle that is gone (or a connection that closed).</summary>
+    /// <summary>Takes back everything queued for a read handle that is gone.</summary>
     private void DrainIncoming()
     {
-        if (Volatile.Read(ref _readHandleDisposed) == 0 && CloseError is null)
-            return;
         while (_incoming.Reader.TryRead(out var item))
             Reject(item);
     }
