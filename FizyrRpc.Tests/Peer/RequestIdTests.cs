@@ -1,0 +1,232 @@
+using FizyrRpc.Tests.TestSupport;
+
+namespace FizyrRpc.Tests.Peer;
+
+/// <summary>
+/// Request IDs against a raw remote: the two ID spaces of the vector file's sequences, the counter, duplicate and
+/// unknown IDs. The raw socket plays the remote so the IDs on the wire are exactly the ones the test chooses.
+/// </summary>
+[TestFixtureSource(typeof(Loopback), nameof(Loopback.Kinds))]
+public class RequestIdTests(LoopbackKind kind)
+{
+    [Test]
+    public async Task SequenceRequestIdZeroOpenBothWays()
+    {
+        var sequence = WireVectors.Sequences.Single(s => s.Name == "request ID 0 open both ways");
+        Assert.That(sequence.Frames, Has.Count.EqualTo(2));
+        var (peerRequestFrame, peerResponseFrame) = (sequence.Frames[0], sequence.Frames[1]);
+        await using var raw = await Loopback.RawAsync(kind);
+
+        // "we send request id 0 (service 1) and keep it open"
+        var ours = await raw.Peer.SendRequestAsync(1, StreamBody.Empty).Within();
+        Assert.That(ours.RequestId, Is.Zero);
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Request(0, 1)));
+
+        // "peer sends request id 0 (service 2)": a new received request, no duplicate error, ours still open.
+        await raw.SendAsync(peerRequestFrame);
+        var theirs = await raw.Peer.ReceiveRequestAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(theirs.Message.Header, Is.EqualTo(MessageHeader.Request(0, 2)));
+            Assert.That(ours.IsClosed, Is.False);
+            Assert.That(raw.Peer.OpenSentRequests, Is.EqualTo(1));
+            Assert.That(raw.Peer.OpenReceivedRequests, Is.EqualTo(1));
+        }
+
+        // "peer sends response id 0": it completes OUR request 0; theirs stays open until we answer.
+        await raw.SendAsync(peerResponseFrame);
+        var response = await ours.ReceiveResponseAsync().Within();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.Header, Is.EqualTo(MessageHeader.Response(0, 0)));
+            Assert.That(response.Body.ToUtf8String(), Is.EqualTo("ok"));
+            Assert.That(theirs.IsClosed, Is.False);
+            Assert.That(raw.Peer.OpenSentRequests, Is.Zero);
+            Assert.That(raw.Peer.OpenReceivedRequests, Is.EqualTo(1));
+        }
+
+        // Their request 0 still takes updates and our answer.
+        await raw.SendFrameAsync(MessageHeader.RequesterUpdate(0, 8), [8]);
+        Assert.That((await theirs.ReceiveUpdateAsync().Within())?.Header, Is.EqualTo(MessageHeader.RequesterUpdate(0, 8)));
+        await theirs.SendResponseAsync(2, StreamBody.FromString("done")).Within();
+        var (header, body) = await raw.ReceiveMessageAsync();
+        Assert.That(header, Is.EqualTo(MessageHeader.Response(0, 2)));
+        Assert.That(body, Is.EqualTo("done"u8.ToArray()));
+        Assert.That(raw.Peer.OpenReceivedRequests, Is.Zero);
+    }
+
+    [Test]
+    public async Task SequenceRequesterUpdateArrivingAtTheRequester()
+    {
+        var sequence = WireVectors.Sequences.Single(s => s.Name == "requester update arriving at the requester");
+        var updateFrame = sequence.Frames.Single();
+        await using var raw = await Loopback.RawAsync(kind);
+
+        // "we send request id 4 and keep it open": IDs 0 to 3 go first.
+        var sent = new List<SentRequest<StreamBody>>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(await raw.Peer.SendRequestAsync(1, StreamBody.Empty).Within());
+            Assert.That((await raw.ReceiveMessageAsync()).Header.RequestId, Is.EqualTo((uint)i));
+        }
+
+        var ours = sent[4];
+        Assert.That(ours.RequestId, Is.EqualTo(4u));
+
+        await raw.SendAsync(updateFrame);
+        var error = await raw.Peer.ReceiveProtocolErrorAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error.Error, Is.EqualTo(ProtocolError.UnknownRequestId));
+            Assert.That(error.IsFatal, Is.False);
+            Assert.That(error.RequestId, Is.EqualTo(4u));
+        }
+
+        // Our request 4 is unaffected: nothing was delivered to it, and its response still arrives.
+        await raw.SendFrameAsync(MessageHeader.Response(4, 0), [4]);
+        Assert.That(await ours.ReceiveUpdateAsync().Within(), Is.Null);
+        Assert.That((await ours.ReceiveResponseAsync().Within()).Bytes(), Is.EqualTo(new byte[] { 4 }));
+        Assert.That(raw.Peer.CloseError, Is.Null);
+    }
+
+    [Test]
+    public async Task AResponderUpdateForARequestWeOnlyReceivedIsUnknown()
+    {
+        // The mirror of the sequence: responder updates route to requests WE sent; none has ID 3.
+        await using var raw = await Loopback.RawAsync(kind);
+        await raw.SendFrameAsync(MessageHeader.Request(3, 1));
+        var theirs = await raw.Peer.ReceiveRequestAsync();
+
+        await raw.SendFrameAsync(MessageHeader.ResponderUpdate(3, 1), [1]);
+        await raw.SendFrameAsync(MessageHeader.Response(3, 0), [2]);
+        var updateError = await raw.Peer.ReceiveProtocolErrorAsync();
+        var responseError = await raw.Peer.ReceiveProtocolErrorAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((updateError.Error, updateError.RequestId), Is.EqualTo((ProtocolError.UnknownRequestId, (uint?)3)));
+            Assert.That((responseError.Error, responseError.RequestId), Is.EqualTo((ProtocolError.UnknownRequestId, (uint?)3)));
+            Assert.That(theirs.IsClosed, Is.False, "a response from the remote cannot close a request the remote sent");
+        }
+
+        await theirs.SendResponseAsync(0, StreamBody.Empty).Within();
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Response(3, 0)));
+    }
+
+    [Test]
+    public async Task ConsecutiveRequestsCountFromZero()
+    {
+        await using var raw = await Loopback.RawAsync(kind);
+        for (uint expected = 0; expected < 5; expected++)
+        {
+            var request = await raw.Peer.SendRequestAsync(9, StreamBody.Empty).Within();
+            var (header, _) = await raw.ReceiveMessageAsync();
+            Assert.That((request.RequestId, header.RequestId), Is.EqualTo((expected, expected)));
+
+            // Answered before the next one: the counter still moves on, it does not reuse the lowest free ID.
+            await raw.SendFrameAsync(MessageHeader.Response(expected, 0));
+            await request.ReceiveResponseAsync().Within();
+        }
+    }
+
+    [Test]
+    public async Task ManyOpenRequestsGetDistinctIncreasingIds()
+    {
+        await using var raw = await Loopback.RawAsync(kind);
+        var sent = new List<SentRequest<StreamBody>>();
+        for (var i = 0; i < 100; i++)
+            sent.Add(await raw.Peer.SendRequestAsync(i, StreamBody.Empty).Within());
+        var onWire = new List<uint>();
+        for (var i = 0; i < 100; i++)
+            onWire.Add((await raw.ReceiveMessageAsync()).Header.RequestId);
+
+        var expected = Enumerable.Range(0, 100).Select(i => (uint)i).ToArray();
+        Assert.That(sent.Select(r => r.RequestId), Is.EqualTo(expected));
+        Assert.That(onWire, Is.EqualTo(expected));
+        Assert.That(raw.Peer.OpenSentRequests, Is.EqualTo(100));
+    }
+
+    [Test]
+    public async Task ADuplicateReceivedRequestIdIsReportedAndDropped()
+    {
+        var vector = WireVectors.GetInvalid("duplicate open request id");
+        await using var raw = await Loopback.RawAsync(kind);
+        await raw.SendAsync(vector.Framed);
+
+        var first = await raw.Peer.ReceiveRequestAsync();
+        Assert.That(first.Message.Header, Is.EqualTo(MessageHeader.Request(5, 1)));
+        var error = await raw.Peer.ReceiveProtocolErrorAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error.Error, Is.EqualTo(ProtocolError.DuplicateRequestId));
+            Assert.That(error.IsFatal, Is.False);
+            Assert.That(error.RequestId, Is.EqualTo(5u));
+            Assert.That(raw.Peer.OpenReceivedRequests, Is.EqualTo(1));
+            Assert.That(raw.Peer.CloseError, Is.Null);
+        }
+
+        // The connection goes on: another request arrives, and the first one is answered exactly once.
+        await raw.SendFrameAsync(MessageHeader.Request(6, 2), [6]);
+        var second = await raw.Peer.ReceiveRequestAsync();
+        Assert.That(second.Message.Header, Is.EqualTo(MessageHeader.Request(6, 2)));
+        await first.SendResponseAsync(1, new byte[] { 5 }).Within();
+        await second.SendResponseAsync(2, new byte[] { 6 }).Within();
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Response(5, 1)));
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Response(6, 2)));
+
+        // Once answered, ID 5 is free again: the same ID is a new request, not a duplicate.
+        await raw.SendFrameAsync(MessageHeader.Request(5, 3));
+        var again = await raw.Peer.ReceiveRequestAsync();
+        Assert.That(again.Message.Header, Is.EqualTo(MessageHeader.Request(5, 3)));
+    }
+
+    [TestCase("response for unknown request id")]
+    [TestCase("update for unknown request id")]
+    public async Task AnUnknownRequestIdIsReportedAndDropped(string vectorName)
+    {
+        var vector = WireVectors.GetInvalid(vectorName);
+        await using var raw = await Loopback.RawAsync(kind);
+        await raw.SendAsync(vector.Framed);
+
+        var error = await raw.Peer.ReceiveProtocolErrorAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error.Error, Is.EqualTo(ProtocolError.UnknownRequestId));
+            Assert.That(error.IsFatal, Is.False);
+            Assert.That(error.RequestId, Is.EqualTo(999u));
+            Assert.That(raw.Peer.CloseError, Is.Null);
+        }
+
+        // The connection still works both ways: an echo from the remote, and a request of ours.
+        await raw.SendFrameAsync(MessageHeader.Request(1, 0), "Hello World"u8);
+        var echo = await raw.Peer.ReceiveRequestAsync();
+        await echo.SendResponseAsync(0, echo.Body).Within();
+        var (header, body) = await raw.ReceiveMessageAsync();
+        Assert.That(header, Is.EqualTo(MessageHeader.Response(1, 0)));
+        Assert.That(body, Is.EqualTo("Hello World"u8.ToArray()));
+
+        var ours = await raw.Peer.SendRequestAsync(4, StreamBody.Empty).Within();
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Request(ours.RequestId, 4)));
+        await raw.SendFrameAsync(MessageHeader.Response(ours.RequestId, 0));
+        await ours.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
+    public async Task ReadMessagesAsyncSkipsDroppedMessages()
+    {
+        await using var raw = await Loopback.RawAsync(kind);
+        await raw.SendAsync(WireVectors.GetInvalid("response for unknown request id").Framed);
+        await raw.SendAsync(WireVectors.GetInvalid("duplicate open request id").Framed);
+        await raw.SendFrameAsync(MessageHeader.Stream(7));
+
+        var seen = new List<MessageHeader>();
+        using var timeout = new CancellationTokenSource(Loopback.Timeout);
+        await foreach (var message in raw.Peer.ReadMessagesAsync(timeout.Token))
+        {
+            seen.Add(message.Header);
+            if (seen.Count == 2)
+                break;
+        }
+
+        Assert.That(seen, Is.EqualTo(new[] { MessageHeader.Request(5, 1), MessageHeader.Stream(7) }));
+    }
+}

@@ -1,0 +1,215 @@
+using FizyrRpc.Tests.TestSupport;
+
+namespace FizyrRpc.Tests.Peer;
+
+/// <summary>Updates in both directions of an open request, between two real peers over TCP and Unix stream sockets.</summary>
+[TestFixtureSource(typeof(Loopback), nameof(Loopback.Kinds))]
+public class UpdateTests(LoopbackKind kind)
+{
+    [Test]
+    public async Task ResponderUpdatesAreReadUntilTheResponseIsNext()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await received.SendUpdateAsync(10, new byte[] { 1 }).Within();
+        await received.SendUpdateAsync(-11, new byte[] { 2, 2 }).Within();
+        await received.SendResponseAsync(1, new byte[] { 3 }).Within();
+
+        var first = await request.ReceiveUpdateAsync().Within();
+        var second = await request.ReceiveUpdateAsync().Within();
+        var afterUpdates = await request.ReceiveUpdateAsync().Within();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first?.Header, Is.EqualTo(MessageHeader.ResponderUpdate(request.RequestId, 10)));
+            Assert.That(first?.Bytes(), Is.EqualTo(new byte[] { 1 }));
+            Assert.That(second?.Header, Is.EqualTo(MessageHeader.ResponderUpdate(request.RequestId, -11)));
+            Assert.That(second?.Bytes(), Is.EqualTo(new byte[] { 2, 2 }));
+            Assert.That(afterUpdates, Is.Null, "null: the response is next");
+        }
+
+        // Still null when asked again: the response stays queued until it is taken.
+        Assert.That(await request.ReceiveUpdateAsync().Within(), Is.Null);
+        var response = await request.ReceiveResponseAsync().Within();
+        Assert.That(response.Bytes(), Is.EqualTo(new byte[] { 3 }));
+    }
+
+    [Test]
+    public async Task ReadUpdatesAsyncEnumeratesTheResponderUpdates()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        for (var i = 0; i < 5; i++)
+            await received.SendUpdateAsync(i, new[] { (byte)i }).Within();
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+
+        var updates = new List<int>();
+        using var timeout = new CancellationTokenSource(Loopback.Timeout);
+        await foreach (var update in request.ReadUpdatesAsync(timeout.Token))
+        {
+            Assert.That(update.Bytes(), Is.EqualTo(new[] { (byte)update.ServiceId }));
+            updates.Add(update.ServiceId);
+        }
+
+        Assert.That(updates, Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+        Assert.That((await request.ReceiveResponseAsync().Within()).Header.MessageType, Is.EqualTo(MessageType.Response));
+    }
+
+    [Test]
+    public async Task RequesterUpdatesAreReadByTheReceivedRequestUntilItIsAnswered()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        await request.SendUpdateAsync(5, new byte[] { 5 }).Within();
+        await request.SendUpdateAsync(6, new byte[] { 6 }).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+
+        var first = await received.ReceiveUpdateAsync().Within();
+        var second = await received.ReceiveUpdateAsync().Within();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first?.Header, Is.EqualTo(MessageHeader.RequesterUpdate(received.RequestId, 5)));
+            Assert.That(first?.Bytes(), Is.EqualTo(new byte[] { 5 }));
+            Assert.That(second?.Header, Is.EqualTo(MessageHeader.RequesterUpdate(received.RequestId, 6)));
+        }
+
+        // A pending read ends with null once the request is answered.
+        var pending = received.ReceiveUpdateAsync().AsTask();
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+        Assert.That(await pending.Within(), Is.Null);
+        Assert.That(await received.ReceiveUpdateAsync().Within(), Is.Null);
+        await request.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
+    public async Task ReadUpdatesAsyncOnTheReceivedRequestEndsWhenItIsAnswered()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+
+        var reader = Task.Run(async () =>
+        {
+            var seen = new List<int>();
+            await foreach (var update in received.ReadUpdatesAsync())
+            {
+                seen.Add(update.ServiceId);
+                if (seen.Count == 3)
+                    await received.SendResponseAsync(0, StreamBody.Empty);
+            }
+
+            return seen;
+        });
+        for (var i = 1; i <= 3; i++)
+            await request.SendUpdateAsync(i, StreamBody.Empty).Within();
+
+        Assert.That(await reader.Within(), Is.EqualTo(new[] { 1, 2, 3 }));
+        await request.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
+    public async Task ReceiveResponseWithAnUnreadUpdateThrowsAndKeepsTheUpdate()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await received.SendUpdateAsync(33, new byte[] { 3, 3 }).Within();
+        await received.SendResponseAsync(0, new byte[] { 4 }).Within();
+
+        // The update is ahead of the response in the request's queue, so the wait ends with it.
+        var error = (await Assert.ThrowsAsync<UnreadUpdateException>(async () => await request.ReceiveResponseAsync().Within()))!;
+        Assert.That((error.RequestId, error.UpdateServiceId), Is.EqualTo((request.RequestId, 33)));
+        await Assert.ThrowsAsync<UnreadUpdateException>(async () => await request.ReceiveResponseAsync().Within(), "asking again changes nothing");
+
+        var update = await request.ReceiveUpdateAsync().Within();
+        Assert.That(update?.Header, Is.EqualTo(MessageHeader.ResponderUpdate(request.RequestId, 33)));
+        Assert.That(update?.Bytes(), Is.EqualTo(new byte[] { 3, 3 }));
+        var response = await request.ReceiveResponseAsync().Within();
+        Assert.That(response.Bytes(), Is.EqualTo(new byte[] { 4 }));
+    }
+
+    [Test]
+    public async Task WriteHandlesSendUpdatesFromOtherTasks()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        var requesterWriter = request.CreateWriteHandle();
+        var responderWriter = received.CreateWriteHandle();
+        Assert.That((requesterWriter.RequestId, responderWriter.RequestId), Is.EqualTo((request.RequestId, received.RequestId)));
+
+        // The requester's writer task and the responder's writer task run while each handle's owner reads.
+        var requesterTask = Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+                await requesterWriter.SendUpdateAsync(i, new[] { (byte)i });
+        });
+        var responderTask = Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+                await responderWriter.SendUpdateAsync(100 + i, new[] { (byte)i });
+        });
+
+        var atResponder = new List<int>();
+        for (var i = 0; i < 10; i++)
+            atResponder.Add((await received.ReceiveUpdateAsync().Within())!.Value.ServiceId);
+        await requesterTask.Within();
+        await responderTask.Within();
+        await Task.Run(async () => await responderWriter.SendResponseAsync(7, new byte[] { 7 })).Within();
+
+        var atRequester = new List<int>();
+        await foreach (var update in request.ReadUpdatesAsync())
+            atRequester.Add(update.ServiceId);
+        var response = await request.ReceiveResponseAsync().Within();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(atResponder, Is.EqualTo(Enumerable.Range(0, 10)));
+            Assert.That(atRequester, Is.EqualTo(Enumerable.Range(100, 10)));
+            Assert.That(response.ServiceId, Is.EqualTo(7));
+            Assert.That(received.IsClosed, Is.True);
+        }
+
+        await Assert.ThrowsAsync<RequestClosedException>(async () => await responderWriter.SendUpdateAsync(1, StreamBody.Empty));
+        await Assert.ThrowsAsync<RequestClosedException>(async () => await requesterWriter.SendUpdateAsync(1, StreamBody.Empty));
+    }
+
+    [Test]
+    public async Task TheRequesterCannotSendAnUpdateAfterTheResponse()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+        await request.ReceiveResponseAsync().Within();
+
+        Assert.That(request.IsClosed, Is.True);
+        var error = (await Assert.ThrowsAsync<RequestClosedException>(async () => await request.SendUpdateAsync(9, new byte[] { 9 })))!;
+        Assert.That(error.RequestId, Is.EqualTo(request.RequestId));
+
+        // Nothing of the refused update reached the remote: the next thing it sees is this stream message.
+        await pair.Client.SendStreamAsync(55, new byte[] { 5 }).Within();
+        var next = await pair.Server.ReceiveStreamAsync();
+        Assert.That(next.Header, Is.EqualTo(MessageHeader.Stream(55)));
+    }
+
+    [Test]
+    public async Task TheResponderCannotSendAnUpdateOrASecondAnswerAfterTheResponse()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await received.SendResponseAsync(0, new byte[] { 1 }).Within();
+
+        Assert.That(received.IsClosed, Is.True);
+        await Assert.ThrowsAsync<RequestClosedException>(async () => await received.SendUpdateAsync(9, new byte[] { 9 }));
+        await Assert.ThrowsAsync<RequestClosedException>(async () => await received.SendResponseAsync(0, new byte[] { 2 }));
+        await Assert.ThrowsAsync<RequestClosedException>(async () => await received.SendErrorResponseAsync("again"));
+
+        await pair.Server.SendStreamAsync(56, StreamBody.Empty).Within();
+        var next = await pair.Client.ReceiveStreamAsync();
+        Assert.That(next.Header, Is.EqualTo(MessageHeader.Stream(56)));
+        Assert.That(await request.ReceiveUpdateAsync().Within(), Is.Null, "no update reached the requester");
+        Assert.That((await request.ReceiveResponseAsync().Within()).Bytes(), Is.EqualTo(new byte[] { 1 }));
+    }
+}
