@@ -1,4 +1,6 @@
+using System.Reflection;
 using FizyrRpc.Tests.TestSupport;
+using FizyrRpc.Transports;
 
 namespace FizyrRpc.Tests.Peer;
 
@@ -143,6 +145,61 @@ public class RequestIdTests(LoopbackKind kind)
         Assert.That(sent.Select(r => r.RequestId), Is.EqualTo(expected));
         Assert.That(onWire, Is.EqualTo(expected));
         Assert.That(raw.Peer.OpenSentRequests, Is.EqualTo(100));
+    }
+
+    [Test]
+    public async Task TheCounterWrapsAndSkipsIdsStillOpen()
+    {
+        // Reaching the wrap honestly takes 2^32 requests. The peer is built as Peer.Create builds it, through the
+        // internals, and only the counter's private field is set by reflection; everything else runs over the socket.
+        using var sockets = await Loopback.SocketPairAsync(kind);
+        var connection = new PeerConnection<StreamBody>(new StreamTransport(sockets.Server, null, sockets.ServerInfo), new PeerOptions());
+        await using var raw = RawPeer.Over(sockets, new PeerHandle<StreamBody>(connection));
+        var run = connection.RunAsync(CancellationToken.None);
+
+        var open = new Dictionary<uint, SentRequest<StreamBody>>();
+        for (var i = 0; i < 3; i++)
+        {
+            var request = await raw.Peer.SendRequestAsync(0, StreamBody.Empty).Within();
+            open.Add(request.RequestId, request);
+            await raw.ReceiveMessageAsync();
+        }
+
+        Assert.That(open.Keys, Is.EqualTo(new uint[] { 0, 1, 2 }));
+        await raw.SendFrameAsync(MessageHeader.Response(1, 0));
+        await open[1].ReceiveResponseAsync().Within();
+        open.Remove(1);
+
+        SetNextId(connection.Tracker, uint.MaxValue - 1);
+        var ids = new List<uint>();
+        var onWire = new List<uint>();
+        for (var i = 0; i < 4; i++)
+        {
+            var request = await raw.Peer.SendRequestAsync(10 + i, StreamBody.Empty).Within();
+            ids.Add(request.RequestId);
+            open.Add(request.RequestId, request);
+            onWire.Add((await raw.ReceiveMessageAsync()).Header.RequestId);
+        }
+
+        // MaxValue - 1, MaxValue, wrap: 0 is open (skipped), 1 was answered (free again), 2 is open (skipped), 3.
+        uint[] expected = [uint.MaxValue - 1, uint.MaxValue, 1, 3];
+        Assert.That(ids, Is.EqualTo(expected));
+        Assert.That(onWire, Is.EqualTo(expected));
+
+        // Every open request, old and new, gets its own response.
+        foreach (var id in open.Keys)
+            await raw.SendFrameAsync(MessageHeader.Response(id, 0), BitConverter.GetBytes(id));
+        foreach (var (id, request) in open)
+            Assert.That((await request.ReceiveResponseAsync().Within()).Bytes(), Is.EqualTo(BitConverter.GetBytes(id)));
+        Assert.That(raw.Peer.OpenSentRequests, Is.Zero);
+        Assert.That(run.IsCompleted, Is.False);
+    }
+
+    private static void SetNextId(RequestTracker<StreamBody> tracker, uint value)
+    {
+        var field = typeof(RequestTracker<StreamBody>).GetField("_nextId", BindingFlags.NonPublic | BindingFlags.Instance);
+        Assert.That(field, Is.Not.Null, "RequestTracker's counter field was renamed: update this test");
+        field!.SetValue(tracker, value);
     }
 
     [Test]

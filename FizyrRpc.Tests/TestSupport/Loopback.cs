@@ -119,6 +119,39 @@ public static class Loopback
         }
     }
 
+    /// <summary>
+    /// Two connected raw sockets of <paramref name="kind"/>, no peer on either: for tests that build a peer themselves
+    /// (<c>Peer.Create</c> / <c>Peer.Start</c> with a <see cref="StreamTransport"/>). The listening socket is already closed.
+    /// </summary>
+    public static async Task<SocketPair> SocketPairAsync(LoopbackKind kind)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var folder = kind == LoopbackKind.Unix ? TempFolder.Create() : null;
+        try
+        {
+            EndPoint endPoint = folder is null ? new IPEndPoint(IPAddress.Loopback, 0) : new UnixDomainSocketEndPoint(folder.SocketPath);
+            using var listener = folder is null
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(endPoint);
+            listener.Listen(1);
+            var accept = listener.AcceptAsync(timeout.Token).AsTask();
+            var client = folder is null
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await ConnectRawOrCancelAsync(client, listener.LocalEndPoint!, accept, timeout);
+            var server = await accept;
+            if (folder is null)
+                server.NoDelay = true;
+            return new SocketPair(kind, client, server, folder);
+        }
+        catch
+        {
+            folder?.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Connects; if that fails, the pending accept is cancelled and observed so nothing is left running.</summary>
     private static async Task<PeerHandle<StreamBody>> ConnectOrCancelAsync<TAccepted>(
         Func<Task<PeerHandle<StreamBody>>> connect,
@@ -229,6 +262,13 @@ public sealed class RawPeer : IAsyncDisposable
         _folder = folder;
     }
 
+    /// <summary>
+    /// Pairs the raw <see cref="SocketPair.Client"/> with a peer the test built over <see cref="SocketPair.Server"/>.
+    /// Disposing the result closes the raw socket and the peer; the socket pair still owns its temp folder.
+    /// </summary>
+    public static RawPeer Over(SocketPair sockets, PeerHandle<StreamBody> peer, Endian endian = Endian.Little) =>
+        new(sockets.Client, peer, sockets.ServerInfo, endian, null);
+
     /// <summary>The raw end the test drives.</summary>
     public Socket Socket { get; }
 
@@ -331,6 +371,48 @@ public sealed class RawPeer : IAsyncDisposable
             _folder?.Dispose();
         }
     }
+}
+
+/// <summary>Two connected raw sockets; disposing closes both (unless a transport took one over) and removes the temp folder.</summary>
+public sealed class SocketPair : IDisposable
+{
+    private readonly TempFolder? _folder;
+
+    internal SocketPair(LoopbackKind kind, Socket client, Socket server, TempFolder? folder)
+    {
+        Kind = kind;
+        Client = client;
+        Server = server;
+        _folder = folder;
+    }
+
+    public LoopbackKind Kind { get; }
+
+    /// <summary>The socket that connected.</summary>
+    public Socket Client { get; }
+
+    /// <summary>The socket the listener accepted.</summary>
+    public Socket Server { get; }
+
+    /// <summary>What a listener would report about <see cref="Server"/>'s connection (credentials left out for Unix).</summary>
+    public ConnectionInfo ServerInfo => _folder is null
+        ? new TcpConnectionInfo((IPEndPoint)Server.LocalEndPoint!, (IPEndPoint)Server.RemoteEndPoint!)
+        : new UnixConnectionInfo(_folder.SocketPath, null);
+
+    public void Dispose()
+    {
+        try
+        {
+            Client.Dispose();
+            Server.Dispose();
+        }
+        finally
+        {
+            _folder?.Dispose();
+        }
+    }
+
+    public override string ToString() => Kind.ToString();
 }
 
 /// <summary>A fresh temp folder for a Unix socket path, removed with everything in it on dispose.</summary>
