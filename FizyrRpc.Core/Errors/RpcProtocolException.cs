@@ -27,8 +27,11 @@ public sealed class RpcProtocolException : RpcException
     internal static RpcProtocolException MessageTooShort(uint length) =>
         new(ProtocolError.MessageTooShort, true, $"Message too short: length field {length} is below the {MessageHeader.Size}-byte header.");
 
-    internal static RpcProtocolException PayloadTooLarge(long bodyLength, long limit) =>
-        new(ProtocolError.PayloadTooLarge, true, $"Payload too large: {bodyLength} bytes announced, the read limit is {limit}.");
+    internal static RpcProtocolException PayloadTooLarge(long bodyLength, long limit, bool isFatal = true) =>
+        new(ProtocolError.PayloadTooLarge, isFatal, $"Payload too large: {bodyLength} bytes, the read limit is {limit}.");
+
+    /// <summary>Creates a non-fatal error for one dropped datagram.</summary>
+    public static RpcProtocolException DroppedDatagram(ProtocolError error, string message) => new(error, false, message);
 
     internal static RpcProtocolException InvalidMessageType(uint type) =>
         new(ProtocolError.InvalidMessageType, true, $"Invalid message type {type}.");

@@ -34,23 +34,6 @@ public static class UnixStreamPeer
     /// </summary>
     /// <exception cref="IOException">Something other than a socket exists at the path.</exception>
     /// <exception cref="SocketException">The path cannot be bound.</exception>
-    public static ValueTask<UnixStreamPeerListener> BindAsync(string path, StreamConfig? config = null, PeerOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        config?.Validate();
-        UnixSockets.RemoveStaleSocketFile(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            socket.Listen(512);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        return ValueTask.FromResult(new UnixStreamPeerListener(socket, path, config, options));
-    }
+    public static ValueTask<UnixStreamPeerListener> BindAsync(string path, StreamConfig? config = null, PeerOptions? options = null) =>
+        ValueTask.FromResult(UnixStreamPeerListener.Bind(path, config, options));
 }

@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace FizyrRpc.Transports;
+
+/// <summary>The outcome of one non-blocking receive of a datagram with its descriptors.</summary>
+internal readonly record struct DatagramReceive(int Length, int DescriptorCount, bool Truncated, bool ControlTruncated, bool WouldBlock);
+
+/// <summary>
+/// sendmsg/sendmmsg/recvmsg with SCM_RIGHTS ancillary data, which .NET's Socket does not offer. Every call is
+/// non-blocking (MSG_DONTWAIT): waiting for readiness is left to the Socket's own async machinery, so no thread blocks.
+/// Layouts are Linux's on 64-bit targets (checked against the C headers: msghdr 56 bytes, cmsghdr 16, mmsghdr 64).
+/// </summary>
+internal static unsafe partial class SocketMessages
+{
+    private const int SolSocket = 1;
+    private const int ScmRights = 1;
+    private const int MsgCtrunc = 0x8;
+    private const int MsgTrunc = 0x20;
+    private const int MsgDontWait = 0x40;
+    private const int MsgNoSignal = 0x4000;
+    private const int MsgCmsgCloexec = 0x40000000;
+    private const int EAgain = 11;
+    private const int EIntr = 4;
+    private const int CmsgHeaderSize = 16;
+    private const int FdDupCloexec = 1030;
+
+    /// <summary>Whether this platform's layouts are the ones this class knows.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
+
+    /// <summary>The control buffer size for <paramref name="descriptors"/> descriptors (CMSG_SPACE).</summary>
+    public static int ControlSpace(int descriptors) => CmsgHeaderSize + Align(descriptors * sizeof(int));
+
+    private static int Align(int length) => (length + 7) & ~7;
+
+    /// <summary>
+    /// Receives one datagram into <paramref name="buffer"/> and its descriptors into <paramref name="descriptors"/>.
+    /// <see cref="DatagramReceive.Length"/> is the datagram's real length, also when it did not fit (MSG_TRUNC).
+    /// Received descriptors are close-on-exec; every one written to <paramref name="descriptors"/> is the caller's to close.
+    /// </summary>
+    public static DatagramReceive Receive(SafeSocketHandle socket, Span<byte> buffer, Span<int> descriptors)
+    {
+        var controlLength = ControlSpace(descriptors.Length);
+        var control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        var added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* data = buffer)
+            {
+                var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
+                var header = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)controlLength };
+                nint received;
+                do
+                {
+                    received = RecvMsg((int)socket.DangerousGetHandle(), &header, MsgDontWait | MsgCmsgCloexec | MsgTrunc);
+                }
+                while (received < 0 && Marshal.GetLastPInvokeError() == EIntr);
+
+                if (received < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EAgain)
+                        return new DatagramReceive(0, 0, false, false, WouldBlock: true);
+                    throw new SocketException(errno);
+                }
+
+                var count = ReadDescriptors(control, (int)header.ControlLength, descriptors);
+                return new DatagramReceive(
+                    (int)received,
+                    count,
+                    (header.Flags & MsgTrunc) != 0,
+                    (header.Flags & MsgCtrunc) != 0,
+                    WouldBlock: false);
+            }
+        }
+        finally
+        {
+            if (added)
+                socket.DangerousRelease();
+        }
+    }
+
+    private static int ReadDescriptors(byte* control, int controlLength, Span<int> descriptors)
+    {
+        var count = 0;
+        var offset = 0;
+        while (offset + CmsgHeaderSize <= controlLength)
+        {
+            var length = (int)*(nuint*)(control + offset);
+            var level = *(int*)(control + offset + 8);
+            var type = *(int*)(control + offset + 12);
+            if (length < CmsgHeaderSize || offset + length > controlLength)
+                break;
+            if (level == SolSocket && type == ScmRights)
+            {
+                var n = (length - CmsgHeaderSize) / sizeof(int);
+                for (var i = 0; i < n && count < descriptors.Length; i++)
+                    descriptors[count++] = *(int*)(control + offset + CmsgHeaderSize + (i * sizeof(int)));
+            }
+
+            offset += Align(length);
+        }
+
+        return count;
+    }
+
+    /// <summary>One datagram to send: its bytes (header and body in two pieces) and its descriptors.</summary>
+    public readonly struct OutgoingDatagram(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> body, int[]? descriptors)
+    {
+        public ReadOnlyMemory<byte> Header { get; } = header;
+
+        public ReadOnlyMemory<byte> Body { get; } = body;
+
+        public int[]? Descriptors { get; } = descriptors;
+    }
+
+    /// <summary>
+    /// Sends as many of <paramref name="datagrams"/> as the socket takes without blocking, in one sendmmsg call.
+    /// </summary>
+    /// <param name="socket">The socket.</param>
+    /// <param name="datagrams">The datagrams, in order.</param>
+    /// <param name="pins">Scratch space for pinning, two per datagram; at most pins.Length / 2 are sent.</param>
+    /// <returns>How many were sent; 0 when the socket's buffer is full.</returns>
+    public static int Send(SafeSocketHandle socket, ReadOnlySpan<OutgoingDatagram> datagrams, Span<MemoryHandle> pins)
+    {
+        var count = Math.Min(datagrams.Length, pins.Length / 2);
+        var headers = stackalloc MMsgHdr[count];
+        var iovs = stackalloc IoVec[count * 2];
+        var handles = pins[..(count * 2)];
+        var controlSize = 0;
+        for (var i = 0; i < count; i++)
+            controlSize += datagrams[i].Descriptors is { Length: > 0 } fds ? ControlSpace(fds.Length) : 0;
+        var control = stackalloc byte[Math.Max(controlSize, 1)];
+        new Span<byte>(control, controlSize).Clear();
+        var added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            var controlOffset = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var datagram = datagrams[i];
+                handles[2 * i] = datagram.Header.Pin();
+                handles[(2 * i) + 1] = datagram.Body.Pin();
+                iovs[2 * i] = new IoVec { Base = handles[2 * i].Pointer, Length = (nuint)datagram.Header.Length };
+                iovs[(2 * i) + 1] = new IoVec { Base = handles[(2 * i) + 1].Pointer, Length = (nuint)datagram.Body.Length };
+                headers[i] = new MMsgHdr { Header = new MsgHdr { Iov = &iovs[2 * i], IovLength = 2 } };
+                if (datagram.Descriptors is { Length: > 0 } fds)
+                {
+                    var space = ControlSpace(fds.Length);
+                    var cmsg = control + controlOffset;
+                    *(nuint*)cmsg = (nuint)(CmsgHeaderSize + (fds.Length * sizeof(int)));
+                    *(int*)(cmsg + 8) = SolSocket;
+                    *(int*)(cmsg + 12) = ScmRights;
+                    for (var f = 0; f < fds.Length; f++)
+                        *(int*)(cmsg + CmsgHeaderSize + (f * sizeof(int))) = fds[f];
+                    headers[i].Header.Control = cmsg;
+                    headers[i].Header.ControlLength = (nuint)space;
+                    controlOffset += space;
+                }
+            }
+
+            int sent;
+            do
+            {
+                sent = SendMMsg((int)socket.DangerousGetHandle(), headers, (uint)count, MsgDontWait | MsgNoSignal);
+            }
+            while (sent < 0 && Marshal.GetLastPInvokeError() == EIntr);
+
+            if (sent < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EAgain)
+                    return 0;
+                throw new SocketException(errno);
+            }
+
+            return sent;
+        }
+        finally
+        {
+            foreach (ref var handle in handles)
+            {
+                handle.Dispose();
+                handle = default;
+            }
+
+            if (added)
+                socket.DangerousRelease();
+        }
+    }
+
+    /// <summary>Duplicates a descriptor (close-on-exec), so the copy can be owned and closed independently.</summary>
+    public static int Duplicate(SafeHandle handle)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var copy = Fcntl((int)handle.DangerousGetHandle(), FdDupCloexec, 0);
+            if (copy < 0)
+                throw new IOException($"Cannot duplicate file descriptor: errno {Marshal.GetLastPInvokeError()}.");
+            return copy;
+        }
+        finally
+        {
+            if (added)
+                handle.DangerousRelease();
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    private static partial nint RecvMsg(int socket, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    private static partial int SendMMsg(int socket, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+}
