@@ -233,7 +233,10 @@ public sealed class PeerPair : IAsyncDisposable
     {
         try
         {
+            // The server is left to see the end of stream and close by itself: closing it at the same moment as its
+            // read loop does would race inside PeerConnection.Close (see Peer/CloseRaceTests).
             await Loopback.CloseAndWaitAsync(Client);
+            await Server.Completion.WaitAsync(Loopback.Timeout);
             await Loopback.CloseAndWaitAsync(Server);
         }
         finally
@@ -360,15 +363,34 @@ public sealed class RawPeer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The peer closes first while the raw end drains what it still writes, so a graceful close never waits out
+        // its shutdown timeout; the raw end hanging up first would race the peer's own close (see Peer/CloseRaceTests).
+        var drain = DrainAsync();
         try
         {
-            // The raw end goes first, so a peer with unsent data does not wait out its shutdown timeout.
-            Socket.Dispose();
             await Loopback.CloseAndWaitAsync(Peer);
+            await drain;
         }
         finally
         {
+            Socket.Dispose();
             _folder?.Dispose();
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(Loopback.Timeout);
+        try
+        {
+            while (await Socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            // The test closed or broke the raw end itself.
         }
     }
 }
