@@ -268,6 +268,49 @@ public class RequestIdTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task UpdatesAfterTheResponseAreUnknownInBothSpaces()
+    {
+        await using var raw = await Loopback.RawAsync(kind);
+
+        // A request of ours, answered: a responder update for its ID afterwards is unknown.
+        var ours = await raw.Peer.SendRequestAsync(1, StreamBody.Empty).Within();
+        await raw.ReceiveMessageAsync();
+        await raw.SendFrameAsync(MessageHeader.Response(ours.RequestId, 0));
+        await ours.ReceiveResponseAsync().Within();
+        await raw.SendFrameAsync(MessageHeader.ResponderUpdate(ours.RequestId, 1));
+        var late = await raw.Peer.ReceiveProtocolErrorAsync();
+        Assert.That((late.Error, late.RequestId), Is.EqualTo((ProtocolError.UnknownRequestId, (uint?)ours.RequestId)));
+
+        // A request of theirs, answered by us: a requester update for its ID afterwards is unknown.
+        await raw.SendFrameAsync(MessageHeader.Request(5, 1));
+        var theirs = await raw.Peer.ReceiveRequestAsync();
+        await theirs.SendResponseAsync(0, StreamBody.Empty).Within();
+        Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Response(5, 0)));
+        await raw.SendFrameAsync(MessageHeader.RequesterUpdate(5, 1));
+        var lateUpdate = await raw.Peer.ReceiveProtocolErrorAsync();
+        Assert.That((lateUpdate.Error, lateUpdate.RequestId), Is.EqualTo((ProtocolError.UnknownRequestId, (uint?)5)));
+        Assert.That(raw.Peer.CloseError, Is.Null);
+    }
+
+    [Test]
+    public async Task ADisposedSentRequestKeepsItsIdUntilItsResponseArrives()
+    {
+        await using var raw = await Loopback.RawAsync(kind);
+        var request = await raw.Peer.SendRequestAsync(1, StreamBody.Empty).Within();
+        await raw.ReceiveMessageAsync();
+        request.Dispose();
+        Assert.That(raw.Peer.OpenSentRequests, Is.EqualTo(1), "the remote may still answer: the ID stays reserved");
+
+        // What arrives for it is dropped quietly (it is not an unknown ID); the response frees the ID.
+        await raw.SendFrameAsync(MessageHeader.ResponderUpdate(request.RequestId, 1), [1]);
+        await raw.SendFrameAsync(MessageHeader.Response(request.RequestId, 0), [2]);
+        await raw.SendFrameAsync(MessageHeader.Stream(9));
+        Assert.That((await raw.Peer.ReceiveStreamAsync()).ServiceId, Is.EqualTo(9));
+        Assert.That(raw.Peer.OpenSentRequests, Is.Zero);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await request.ReceiveResponseAsync());
+    }
+
+    [Test]
     public async Task ReadMessagesAsyncSkipsDroppedMessages()
     {
         await using var raw = await Loopback.RawAsync(kind);

@@ -130,6 +130,47 @@ public class UpdateTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task APendingReceiveUpdateEndsWithNullWhenTheResponseArrives()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        var pending = request.ReceiveUpdateAsync().AsTask();
+        Assert.That(pending.IsCompleted, Is.False);
+
+        await received.SendResponseAsync(0, new byte[] { 1 }).Within();
+        Assert.That(await pending.Within(), Is.Null);
+        Assert.That((await request.ReceiveResponseAsync().Within()).Bytes(), Is.EqualTo(new byte[] { 1 }));
+    }
+
+    [Test]
+    public async Task ACancelledReceiveLeavesTheRequestReadable()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var pendingResponse = request.ReceiveResponseAsync(cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            Assert.That(async () => await pendingResponse.Within(), Throws.InstanceOf<OperationCanceledException>());
+        }
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var pendingUpdate = received.ReceiveUpdateAsync(cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            Assert.That(async () => await pendingUpdate.Within(), Throws.InstanceOf<OperationCanceledException>());
+        }
+
+        await request.SendUpdateAsync(2, new byte[] { 2 }).Within();
+        Assert.That((await received.ReceiveUpdateAsync().Within())?.ServiceId, Is.EqualTo(2));
+        await received.SendResponseAsync(3, new byte[] { 3 }).Within();
+        Assert.That((await request.ReceiveResponseAsync().Within()).ServiceId, Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task WriteHandlesSendUpdatesFromOtherTasks()
     {
         await using var pair = await Loopback.PairAsync(kind);
