@@ -49,9 +49,29 @@ internal sealed class TestListener : IAsyncDisposable
     public async Task<PeerHandle<StreamBody>> AcceptAsync()
     {
         using var timeout = new CancellationTokenSource(Loopback.Timeout);
-        return _tcp is not null
-            ? (await _tcp.AcceptAsync(timeout.Token)).Peer
-            : (await _unix!.AcceptAsync(timeout.Token)).Peer;
+        return await AcceptAsync(timeout.Token);
+    }
+
+    /// <summary>Accepts the next connection, as long as <paramref name="cancellationToken"/> allows.</summary>
+    public async Task<PeerHandle<StreamBody>> AcceptAsync(CancellationToken cancellationToken) =>
+        _tcp is not null
+            ? (await _tcp.AcceptAsync(cancellationToken)).Peer
+            : (await _unix!.AcceptAsync(cancellationToken)).Peer;
+
+    /// <summary>The listener's own endless accept loop, one handle per connection.</summary>
+    public async IAsyncEnumerable<PeerHandle<StreamBody>> AcceptAllAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_tcp is not null)
+        {
+            await foreach (var accepted in _tcp.AcceptAllAsync(cancellationToken))
+                yield return accepted.Peer;
+        }
+        else
+        {
+            await foreach (var accepted in _unix!.AcceptAllAsync(cancellationToken))
+                yield return accepted.Peer;
+        }
     }
 
     /// <summary>Connects a library client.</summary>
