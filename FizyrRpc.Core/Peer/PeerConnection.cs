@@ -21,6 +21,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     private readonly CancellationTokenSource _readStop = new();
     private readonly CancellationTokenSource _writeStop = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _closeDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionClosedException? _closed;
     private int _liveHandles = 1; // the read handle; write handles add themselves
     private int _readHandleDisposed;
@@ -80,14 +81,16 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         var writeLoop = WriteLoopAsync();
         await readLoop.ConfigureAwait(false);
         await writeLoop.ConfigureAwait(false);
+
+        // The loops end as soon as a close begins; the close itself (failing every open request) may still be running.
+        await _closeDone.Task.ConfigureAwait(false);
         try
         {
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            // _readStop stays undisposed: its token is handed to users, who may look at it after the close.
-            _writeStop.Dispose();
+            // The cancellation sources stay undisposed: a close may still touch them, and users hold their tokens.
             _completion.TrySetResult();
         }
     }
@@ -98,14 +101,22 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         var error = new ConnectionClosedException(reason, cause);
         if (Interlocked.CompareExchange(ref _closed, error, null) is not null)
             return;
-        _outgoing.Writer.TryComplete();
-        Tracker.FailAll(error);
-        _incoming.Writer.TryComplete(error);
-        if (graceful && Options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
-            _writeStop.CancelAfter(Options.ShutdownTimeout);
-        else if (!graceful)
-            _writeStop.Cancel();
-        _readStop.Cancel();
+        try
+        {
+            if (!graceful)
+                _writeStop.Cancel();
+            else if (Options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
+                _writeStop.CancelAfter(Options.ShutdownTimeout);
+            _outgoing.Writer.TryComplete();
+            _readStop.Cancel();
+            Tracker.FailAll(error);
+            _incoming.Writer.TryComplete(error);
+        }
+        finally
+        {
+            _closeDone.TrySetResult();
+        }
+
         if (Volatile.Read(ref _runStarted) == 0)
             _ = RunAsync(CancellationToken.None); // never run: still dispose the transport and complete
     }
