@@ -108,9 +108,11 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
             else if (Options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
                 _writeStop.CancelAfter(Options.ShutdownTimeout);
             _outgoing.Writer.TryComplete();
-            _readStop.Cancel();
             Tracker.FailAll(error);
             _incoming.Writer.TryComplete(error);
+
+            // Last: users' callbacks on ConnectionClosed run inline here, and one that throws must not skip the above.
+            _readStop.Cancel();
         }
         finally
         {
