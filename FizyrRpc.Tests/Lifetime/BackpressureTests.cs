@@ -105,7 +105,9 @@ public class BackpressureTests(LoopbackKind kind)
 
         try
         {
-            const int requestLength = StreamFraming.PrefixAndHeaderSize; // no body
+            // Bodies keep the number of requests (each answered on its own) small for the bytes they take.
+            const int requestBodyLength = 240;
+            const int requestLength = StreamFraming.PrefixAndHeaderSize + requestBodyLength;
             var kept = refusal == Refusal.TooManyOpenRequests ? options.MaxOpenReceivedRequests : 0;
             var errorText = refusal == Refusal.TooManyOpenRequests
                 ? "too many open requests (limit 2)"
@@ -116,7 +118,7 @@ public class BackpressureTests(LoopbackKind kind)
             var bound = buffers.InFlightBound + ReadAheadBound + (2L * (answersHeld + kept) * requestLength);
             // A quarter more than the bound: enough to show a peer that keeps reading, and cheap to answer.
             var count = (int)((bound + (bound / 4)) / requestLength);
-            var data = Flood.Frames(count, 0, i => MessageHeader.Request((uint)i, 0));
+            var data = Flood.Frames(count, requestBodyLength, i => MessageHeader.Request((uint)i, 0));
 
             var taken = Flood.SendUntilStalled(raw.Socket, data, bound);
             TestContext.Out.WriteLine($"{taken} of {data.Length} bytes taken before the stall; bound {bound}; {buffers}");
@@ -140,6 +142,104 @@ public class BackpressureTests(LoopbackKind kind)
         {
             write?.Dispose();
         }
+    }
+
+    [Test]
+    public async Task UnreadUpdateFloodStopsTheReadingThenArrivesInOrder([Values] bool toSentRequest)
+    {
+        var options = new PeerOptions { UpdateQueueCapacity = 4 };
+        var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
+        await using var _ = raw;
+        var local = raw.Peer;
+        // Responder updates for a request we sent, or requester updates for a request we received.
+        SentRequest<StreamBody>? sent = null;
+        ReceivedRequest<StreamBody>? received = null;
+        uint requestId;
+        if (toSentRequest)
+        {
+            sent = await local.SendRequestAsync(1, StreamBody.Empty);
+            requestId = sent.RequestId;
+            Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.Request(requestId, 1)));
+        }
+        else
+        {
+            requestId = 77;
+            await raw.SendFrameAsync(MessageHeader.Request(requestId, 1));
+            received = (await local.ReceiveMessageAsync().WithTimeout()).Request!;
+        }
+
+        var bound = buffers.InFlightBound + ReadAheadBound + ((options.UpdateQueueCapacity + 1L) * FrameLength);
+        var count = (int)(2 * bound / FrameLength) + 1;
+        var data = Flood.Frames(count, BodyLength, i => toSentRequest
+            ? MessageHeader.ResponderUpdate(requestId, i % 1000)
+            : MessageHeader.RequesterUpdate(requestId, i % 1000));
+
+        var taken = Flood.SendUntilStalled(raw.Socket, data, bound);
+        TestContext.Out.WriteLine($"{taken} of {data.Length} bytes taken before the stall; bound {bound}; {buffers}");
+
+        Assert.That(taken, Is.LessThanOrEqualTo(bound), $"the peer kept reading: {taken} bytes taken ({buffers})");
+        var rest = raw.SendAsync(data.AsMemory((int)taken));
+        for (var i = 0; i < count; i++)
+        {
+            var update = toSentRequest
+                ? await sent!.ReceiveUpdateAsync().WithTimeout()
+                : await received!.ReceiveUpdateAsync().WithTimeout();
+            Assert.That(update, Is.Not.Null);
+            Assert.That(update!.Value.ServiceId, Is.EqualTo(i % 1000));
+            Assert.That(Flood.Number(update.Value.Body.Span), Is.EqualTo(i));
+        }
+
+        await rest.WithTimeout();
+        if (toSentRequest)
+        {
+            await raw.SendFrameAsync(MessageHeader.Response(requestId, 1), "done"u8);
+            Assert.That(await sent!.ReceiveUpdateAsync().WithTimeout(), Is.Null, "the response is next");
+            Assert.That((await sent.ReceiveResponseAsync().WithTimeout()).Body.ToUtf8String(), Is.EqualTo("done"));
+        }
+        else
+        {
+            await received!.SendResponseAsync(1, StreamBody.FromString("done"));
+            var (header, body) = await raw.ReceiveMessageAsync();
+            Assert.That(header, Is.EqualTo(MessageHeader.Response(requestId, 1)));
+            Assert.That(body, Is.EqualTo("done"u8.ToArray()));
+        }
+
+        Assert.That(local.CloseError, Is.Null);
+    }
+
+    [Test]
+    public async Task CloseWhileTheReadLoopWaitsForRoomEndsPromptly()
+    {
+        var options = new PeerOptions { IncomingQueueCapacity = 4 };
+        var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
+        await using var _ = raw;
+        var local = raw.Peer;
+        var bound = buffers.InFlightBound + ReadAheadBound + ((options.IncomingQueueCapacity + 1L) * FrameLength);
+        var data = Flood.Frames((int)(2 * bound / FrameLength) + 1, BodyLength, i => MessageHeader.Stream(1));
+        var taken = Flood.SendUntilStalled(raw.Socket, data, bound);
+        Assert.That(taken, Is.LessThanOrEqualTo(bound));
+
+        await local.CloseAsync().WithTimeout();
+
+        await ConnectionAssert.EndedAsync(local, CloseReason.ClosedLocally);
+        // What was queued stays readable, in order; then the close.
+        for (var i = 0; i <= options.IncomingQueueCapacity; i++)
+        {
+            ReceivedMessage<StreamBody> message;
+            try
+            {
+                message = await local.ReceiveMessageAsync().WithTimeout();
+            }
+            catch (ConnectionClosedException closed)
+            {
+                Assert.That(closed.Reason, Is.EqualTo(CloseReason.ClosedLocally));
+                return;
+            }
+
+            Assert.That(Flood.Number(message.Message.Body.Span), Is.EqualTo(i));
+        }
+
+        Assert.Fail($"more than the {options.IncomingQueueCapacity} queued messages were delivered after the close");
     }
 
     /// <summary>Reads <paramref name="count"/> responses, checking they answer requests 0, 1, 2... in order.</summary>

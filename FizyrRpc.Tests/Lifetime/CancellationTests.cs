@@ -108,25 +108,13 @@ public class CancellationTests(LoopbackKind kind)
     [Test]
     public async Task SendRequestAsyncWhileTheOutgoingQueueIsFull()
     {
-        const int bodyLength = 8 * 1024;
         var options = new PeerOptions { OutgoingQueueCapacity = 2 };
         var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
         await using var _ = raw;
         var local = raw.Peer;
 
-        // More than the kernel, one write batch (1 MiB) and the queue can hold: the raw side reads nothing yet, so
-        // the last of these stay waiting for room, in order, ahead of the request below.
-        var frameLength = StreamFraming.PrefixAndHeaderSize + bodyLength;
-        var count = (int)((buffers.InFlightBound + (1 << 20) + (4 * frameLength)) / frameLength) + options.OutgoingQueueCapacity + 2;
-        var streams = new List<Task>();
-        for (var i = 0; i < count; i++)
-        {
-            var body = new byte[bodyLength];
-            BitConverter.TryWriteBytes(body, i);
-            streams.Add(local.SendStreamAsync(5, body).AsTask());
-        }
-
-        Assert.That(streams[^1].IsCompleted, Is.False, "the queue is full");
+        // The last sends wait for room, in order, ahead of the request below.
+        var streams = Flood.FillOutgoing(local, buffers, options);
         using var cancel = new CancellationTokenSource();
         var request = local.SendRequestAsync(9, StreamBody.FromString("never sent"), cancel.Token).AsTask();
         Assert.That(request.IsCompleted, Is.False);
@@ -135,7 +123,7 @@ public class CancellationTests(LoopbackKind kind)
         Assert.That(local.OpenSentRequests, Is.Zero, "the cancelled request gave its ID back");
 
         // The raw side reads: every stream arrives in order, the cancelled request never does.
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < streams.Count; i++)
         {
             var (header, body) = await raw.ReceiveMessageAsync();
             Assert.That(header, Is.EqualTo(MessageHeader.Stream(5)), $"frame {i}");

@@ -64,6 +64,28 @@ internal static class Flood
         return data;
     }
 
+    /// <summary>
+    /// Sends numbered 8 KiB stream messages (service 5, the number in the first four body bytes) to a remote that reads
+    /// nothing, more than the kernel, one write batch (at most 1 MiB) and the outgoing queue can hold, so the last
+    /// sends stay waiting for room in the queue, in order. Returns every send.
+    /// </summary>
+    public static List<Task> FillOutgoing(PeerHandle<StreamBody> peer, SocketBuffers buffers, PeerOptions options)
+    {
+        const int bodyLength = 8 * 1024;
+        const int frameLength = StreamFraming.PrefixAndHeaderSize + bodyLength;
+        var count = (int)((buffers.InFlightBound + (1 << 20) + (4 * frameLength)) / frameLength) + options.OutgoingQueueCapacity + 2;
+        var sends = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var body = new byte[bodyLength];
+            BinaryPrimitives.WriteInt32LittleEndian(body, i);
+            sends.Add(peer.SendStreamAsync(5, body).AsTask());
+        }
+
+        Assert.That(sends[^1].IsCompleted, Is.False, "the outgoing queue is full");
+        return sends;
+    }
+
     /// <summary>The number in the first four bytes of a body.</summary>
     public static int Number(ReadOnlySpan<byte> body) => BinaryPrimitives.ReadInt32LittleEndian(body);
 }

@@ -82,6 +82,23 @@ public class GracefulCloseTests(LoopbackKind kind)
         await ConnectionAssert.EndedAsync(client, CloseReason.ClosedByRemote);
     }
 
+    [Test]
+    public async Task GracefulCloseGivesUpAfterTheShutdownTimeoutWhenTheRemoteReadsNothing([Values] bool dispose)
+    {
+        var options = new PeerOptions { OutgoingQueueCapacity = 2, ShutdownTimeout = TimeSpan.FromMilliseconds(100) };
+        var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
+        await using var _ = raw;
+        var local = raw.Peer;
+        var sends = Flood.FillOutgoing(local, buffers, options);
+
+        // What is queued can never be written; the close must still end, once the shutdown timeout has passed.
+        await (dispose ? local.DisposeAsync().AsTask() : local.CloseAsync()).WithTimeout();
+
+        await ConnectionAssert.EndedAsync(local, CloseReason.ClosedLocally);
+        await Await.ClosedAsync(sends[^1], CloseReason.ClosedLocally);
+        Assert.That(sends[0].IsCompletedSuccessfully, Is.True);
+    }
+
     private static async Task<List<int>> ReadStreamsAsync(PeerHandle<StreamBody> peer, int count)
     {
         var numbers = new List<int>();

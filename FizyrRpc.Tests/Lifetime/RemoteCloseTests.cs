@@ -67,6 +67,29 @@ public class RemoteCloseTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task RawRemoteResetWhileOurSendsWaitForRoom()
+    {
+        var options = new PeerOptions { OutgoingQueueCapacity = 2 };
+        var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
+        await using var _ = raw;
+        var local = raw.Peer;
+        var sends = Flood.FillOutgoing(local, buffers, options);
+
+        raw.Socket.LingerState = new LingerOption(true, 0);
+        raw.Socket.Close();
+
+        // The kernel reports the reset once, to whichever call asks first: usually the blocked send (a transport
+        // error), after which the read sees a plain end of stream (closed by the remote). Either reason is right; what
+        // matters is that the connection ends and every waiting sender is released with it.
+        await local.Completion.WithTimeout();
+        var reason = local.CloseError!.Reason;
+        Assert.That(reason, Is.AnyOf(CloseReason.TransportError, CloseReason.ClosedByRemote), local.CloseError.ToString());
+        Assert.That(local.ConnectionClosed.IsCancellationRequested, Is.True);
+        await Await.ClosedAsync(sends[^1], reason);
+        await Await.ClosedAsync(() => local.SendStreamAsync(1, StreamBody.Empty).AsTask(), reason);
+    }
+
+    [Test]
     public async Task QueuedMessagesStayReadableAfterTheRemoteClosed()
     {
         await using var pair = await Loopback.PairAsync(kind);
