@@ -4,8 +4,9 @@ using FizyrRpc.Tests.TestSupport;
 namespace FizyrRpc.Tests.Peer;
 
 /// <summary>
-/// Closing a connection locally at the moment the remote hangs up. Found by the peer tests: the loser of the two
-/// closes must not see the winner's half-torn-down connection.
+/// Closing a connection locally at the moment the remote hangs up. Found by the peer tests (Close touched a
+/// cancellation source the finished run had already disposed, and PeerHandle.DisposeAsync threw
+/// ObjectDisposedException); kept as a regression test.
 /// </summary>
 [TestFixtureSource(typeof(Loopback), nameof(Loopback.Kinds))]
 public class CloseRaceTests(LoopbackKind kind)

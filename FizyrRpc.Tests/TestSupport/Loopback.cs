@@ -233,8 +233,8 @@ public sealed class PeerPair : IAsyncDisposable
     {
         try
         {
-            // The server is left to see the end of stream and close by itself: closing it at the same moment as its
-            // read loop does would race inside PeerConnection.Close (see Peer/CloseRaceTests).
+            // The server is left to see the end of stream and close by itself, so its close reason is the usual
+            // ClosedByRemote (a simultaneous local close once raced inside PeerConnection.Close: Peer/CloseRaceTests).
             await Loopback.CloseAndWaitAsync(Client);
             await Server.Completion.WaitAsync(Loopback.Timeout);
             await Loopback.CloseAndWaitAsync(Server);
@@ -364,7 +364,7 @@ public sealed class RawPeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // The peer closes first while the raw end drains what it still writes, so a graceful close never waits out
-        // its shutdown timeout; the raw end hanging up first would race the peer's own close (see Peer/CloseRaceTests).
+        // its shutdown timeout and the close reason is ClosedLocally.
         var drain = DrainAsync();
         try
         {
