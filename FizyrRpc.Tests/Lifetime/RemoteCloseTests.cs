@@ -39,7 +39,7 @@ public class RemoteCloseTests(LoopbackKind kind)
     {
         await using var raw = await Loopback.RawAsync(kind);
         var local = raw.Peer;
-        var (waits, _) = await StartWaitsAgainstRawAsync(raw, readOurRequests: true);
+        var waits = await StartWaitsAgainstRawAsync(raw, readOurRequests: true);
 
         // Everything we sent was read, so this is an orderly end of stream, not a reset.
         raw.Socket.Shutdown(SocketShutdown.Both);
@@ -54,7 +54,7 @@ public class RemoteCloseTests(LoopbackKind kind)
     {
         await using var raw = await Loopback.RawAsync(kind);
         var local = raw.Peer;
-        var (waits, _) = await StartWaitsAgainstRawAsync(raw, readOurRequests: false);
+        var waits = await StartWaitsAgainstRawAsync(raw, readOurRequests: false);
 
         // Unread data and a zero linger: TCP sends a reset; a Unix socket reports ECONNRESET to the other end.
         Assert.That(raw.Socket.Poll(Loopback.Timeout, SelectMode.SelectRead), Is.True, "our requests reached the raw socket");
@@ -95,7 +95,7 @@ public class RemoteCloseTests(LoopbackKind kind)
         await using var pair = await Loopback.PairAsync(kind);
         var (local, remote) = (pair.Server, pair.Client);
         await remote.SendStreamAsync(5, StreamBody.FromString("first"));
-        var remoteRequest = await remote.SendRequestAsync(6, StreamBody.FromString("second"));
+        await remote.SendRequestAsync(6, StreamBody.FromString("second"));
         await remote.DisposeAsync().WithTimeout();
         await local.Completion.WithTimeout();
 
@@ -108,7 +108,6 @@ public class RemoteCloseTests(LoopbackKind kind)
         Assert.That(request.Request.IsClosed, Is.True, "the connection that carried it has ended");
         await Await.ClosedAsync(() => request.Request.SendResponseAsync(6, StreamBody.Empty).AsTask(), CloseReason.ClosedByRemote);
         await Await.ClosedAsync(() => local.ReceiveMessageAsync().AsTask(), CloseReason.ClosedByRemote);
-        _ = remoteRequest;
     }
 
     [Test]
@@ -148,7 +147,7 @@ public class RemoteCloseTests(LoopbackKind kind)
     /// Our two requests (the raw side reads them, or leaves them unread), and one request from the raw side that we
     /// receive; then one wait of every kind.
     /// </summary>
-    private static async Task<(PendingWaits Waits, ReceivedRequest<StreamBody> Received)> StartWaitsAgainstRawAsync(RawPeer raw, bool readOurRequests)
+    private static async Task<PendingWaits> StartWaitsAgainstRawAsync(RawPeer raw, bool readOurRequests)
     {
         var local = raw.Peer;
         var awaitingResponse = await local.SendRequestAsync(1, StreamBody.FromString("a"));
@@ -163,7 +162,7 @@ public class RemoteCloseTests(LoopbackKind kind)
         var received = (await local.ReceiveMessageAsync().WithTimeout()).Request!;
         var waits = PendingWaits.Start(local, awaitingResponse, awaitingUpdate, received);
         waits.AssertPending();
-        return (waits, received);
+        return waits;
     }
 
     private static async Task<List<string>> CollectAsync(PeerHandle<StreamBody> peer)
