@@ -122,21 +122,35 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
         return _connection.SendAsync(new Message<TBody>(MessageHeader.ResponderUpdate(RequestId, serviceId), body), cancellationToken);
     }
 
-    internal ValueTask SendResponseCoreAsync(Message<TBody> response, CancellationToken cancellationToken)
+    internal async ValueTask SendResponseCoreAsync(Message<TBody> response, CancellationToken cancellationToken)
     {
         _connection.Validate(response); // a refused response leaves the request open
-        if (!TryClose())
+        if (Interlocked.CompareExchange(ref _answered, 1, 0) != 0)
         {
             response.Body.Dispose();
             throw new RequestClosedException(RequestId);
         }
 
-        return _connection.SendAsync(response, cancellationToken);
+        // Free the ID before the response can reach the remote, which may reuse it at once.
+        _connection.Tracker.Unregister(this);
+        try
+        {
+            await _connection.SendAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_connection.CloseError is null)
+        {
+            // Nothing was queued, so the remote saw no answer and cannot have reused the ID: the request is open again.
+            _connection.Tracker.Restore(this);
+            Volatile.Write(ref _answered, 0);
+            throw;
+        }
+
+        _queue.Complete();
     }
 
     private bool TryClose()
     {
-        if (Interlocked.Exchange(ref _answered, 1) != 0)
+        if (Interlocked.CompareExchange(ref _answered, 1, 0) != 0)
             return false;
         _connection.Tracker.Unregister(this);
         _queue.Complete();

@@ -115,6 +115,16 @@ internal sealed class RequestTracker<TBody>
         }
     }
 
+    /// <summary>Opens an answered request again, whose response could not be queued (beyond the open-request limit if need be).</summary>
+    public void Restore(ReceivedRequest<TBody> request)
+    {
+        lock (_sync)
+        {
+            if (_failed is null)
+                _received.TryAdd(request.RequestId, request);
+        }
+    }
+
     /// <summary>The connection ended: every open request fails with <paramref name="error"/>, and nothing registers any more.</summary>
     public void FailAll(ConnectionClosedException error)
     {
