@@ -23,6 +23,7 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
     // Running out of descriptors clears up only when others close: back off instead of spinning.
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private long _transientErrors;
+    private int _disposed;
 
     /// <summary>Creates a listener whose peers use <paramref name="options"/>.</summary>
     protected PeerListener(PeerOptions? options) => Options = options ?? PeerOptions.Default;
@@ -50,10 +51,16 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
         var backoff = TimeSpan.FromMilliseconds(5);
         while (true)
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             try
             {
                 var (transport, info) = await AcceptTransportAsync(cancellationToken).ConfigureAwait(false);
                 return new AcceptedPeer<TBody, TInfo>(Peer.Start(transport, Options), info);
+            }
+            catch (Exception error) when (Volatile.Read(ref _disposed) != 0 && error is not ObjectDisposedException)
+            {
+                // Disposing the listener aborts a pending accept with a socket error: report it as what it is.
+                throw new ObjectDisposedException($"The {GetType().Name} was disposed while accepting.", error);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested && IsTransient(error))
             {
@@ -74,6 +81,15 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
             yield return await AcceptAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops listening. Connections already accepted go on.</summary>
-    public abstract ValueTask DisposeAsync();
+    /// <summary>Stops listening; a pending accept ends with <see cref="ObjectDisposedException"/>. Connections already accepted go on.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return default;
+        GC.SuppressFinalize(this);
+        return DisposeCoreAsync();
+    }
+
+    /// <summary>Releases the listening socket.</summary>
+    protected abstract ValueTask DisposeCoreAsync();
 }

@@ -115,7 +115,7 @@ public class TransientAcceptErrorTests
         protected override bool IsResourceShortage(Exception error) =>
             error is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets };
 
-        public override ValueTask DisposeAsync()
+        protected override ValueTask DisposeCoreAsync()
         {
             _socket.Dispose();
             return default;

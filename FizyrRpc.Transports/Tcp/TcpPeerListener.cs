@@ -44,7 +44,7 @@ public sealed class TcpPeerListener : PeerListener<StreamBody, TcpConnectionInfo
     protected override bool IsResourceShortage(Exception error) => SocketErrors.IsResourceShortage(error);
 
     /// <inheritdoc/>
-    public override ValueTask DisposeAsync()
+    protected override ValueTask DisposeCoreAsync()
     {
         _socket.Dispose();
         return default;

@@ -4,7 +4,7 @@ namespace FizyrRpc.Transports;
 
 /// <summary>
 /// Accepts connections on a Unix socket path and starts a peer for each; shared by the stream and seqpacket
-/// transports. Disposing it removes the socket file.
+/// transports. Disposing it removes the socket file (.NET unlinks the bound path).
 /// </summary>
 /// <typeparam name="TBody">The body type of the transport.</typeparam>
 public abstract class UnixPeerListener<TBody> : PeerListener<TBody, UnixConnectionInfo>
@@ -70,11 +70,10 @@ public abstract class UnixPeerListener<TBody> : PeerListener<TBody, UnixConnecti
     protected override bool IsResourceShortage(Exception error) => SocketErrors.IsResourceShortage(error);
 
     /// <inheritdoc/>
-    public override ValueTask DisposeAsync()
+    protected override ValueTask DisposeCoreAsync()
     {
+        // .NET unlinks the path a Unix socket was bound to when the socket is disposed: that removes the socket file.
         _socket.Dispose();
-        if (UnixSockets.IsSocketFile(Path) == true)
-            File.Delete(Path);
         return default;
     }
 }
