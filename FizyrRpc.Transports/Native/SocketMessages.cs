@@ -1,11 +1,10 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace FizyrRpc.Transports;
 
-/// <summary>The outcome of one non-blocking receive of a datagram with its descriptors.</summary>
-internal readonly record struct DatagramReceive(int Length, int DescriptorCount, bool Truncated, bool ControlTruncated, bool WouldBlock);
+/// <summary>One datagram received: its real length, how many descriptors came with it, and what the kernel truncated.</summary>
+internal readonly record struct DatagramReceive(int Length, int DescriptorCount, bool Truncated, bool ControlTruncated);
 
 /// <summary>
 /// sendmsg/sendmmsg/recvmsg with SCM_RIGHTS ancillary data, which .NET's Socket does not offer. Every call is
@@ -35,27 +34,44 @@ internal static unsafe partial class SocketMessages
     private static int Align(int length) => (length + 7) & ~7;
 
     /// <summary>
-    /// Receives one datagram into <paramref name="buffer"/> and its descriptors into <paramref name="descriptors"/>.
-    /// <see cref="DatagramReceive.Length"/> is the datagram's real length, also when it did not fit (MSG_TRUNC).
-    /// Received descriptors are close-on-exec; every one written to <paramref name="descriptors"/> is the caller's to close.
+    /// Receives up to <paramref name="results"/>.Length datagrams in one recvmmsg call, without blocking. Datagram i lands
+    /// in <paramref name="data"/>[i * slotSize ..] and its descriptors in <paramref name="descriptors"/>[i * fdSlots ..].
+    /// Each result's Length is the datagram's real length, also when it did not fit (MSG_TRUNC). Received descriptors
+    /// are close-on-exec; every one written is the caller's to close.
     /// </summary>
-    public static DatagramReceive Receive(SafeSocketHandle socket, Span<byte> buffer, Span<int> descriptors)
+    /// <returns>How many datagrams were received; 0 when none is waiting.</returns>
+    public static int Receive(
+        SafeSocketHandle socket,
+        Span<byte> data,
+        int slotSize,
+        Span<int> descriptors,
+        int fdSlots,
+        Span<DatagramReceive> results)
     {
-        var controlLength = ControlSpace(descriptors.Length);
-        var control = stackalloc byte[controlLength];
-        new Span<byte>(control, controlLength).Clear();
+        var count = results.Length;
+        var controlSpace = ControlSpace(fdSlots);
+        var control = stackalloc byte[controlSpace * count];
+        var headers = stackalloc MMsgHdr[count];
+        var iovs = stackalloc IoVec[count];
         var added = false;
         socket.DangerousAddRef(ref added);
         try
         {
-            fixed (byte* data = buffer)
+            fixed (byte* buffer = data)
             {
-                var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
-                var header = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)controlLength };
-                nint received;
+                for (var i = 0; i < count; i++)
+                {
+                    iovs[i] = new IoVec { Base = buffer + (i * slotSize), Length = (nuint)slotSize };
+                    headers[i] = new MMsgHdr
+                    {
+                        Header = new MsgHdr { Iov = &iovs[i], IovLength = 1, Control = control + (i * controlSpace), ControlLength = (nuint)controlSpace },
+                    };
+                }
+
+                int received;
                 do
                 {
-                    received = RecvMsg((int)socket.DangerousGetHandle(), &header, MsgDontWait | MsgCmsgCloexec | MsgTrunc);
+                    received = RecvMMsg((int)socket.DangerousGetHandle(), headers, (uint)count, MsgDontWait | MsgCmsgCloexec | MsgTrunc, null);
                 }
                 while (received < 0 && Marshal.GetLastPInvokeError() == EIntr);
 
@@ -63,17 +79,22 @@ internal static unsafe partial class SocketMessages
                 {
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == EAgain)
-                        return new DatagramReceive(0, 0, false, false, WouldBlock: true);
+                        return 0;
                     throw new SocketException(errno);
                 }
 
-                var count = ReadDescriptors(control, (int)header.ControlLength, descriptors);
-                return new DatagramReceive(
-                    (int)received,
-                    count,
-                    (header.Flags & MsgTrunc) != 0,
-                    (header.Flags & MsgCtrunc) != 0,
-                    WouldBlock: false);
+                for (var i = 0; i < received; i++)
+                {
+                    ref var header = ref headers[i].Header;
+                    var fds = ReadDescriptors((byte*)header.Control, (int)header.ControlLength, descriptors.Slice(i * fdSlots, fdSlots));
+                    results[i] = new DatagramReceive(
+                        (int)headers[i].Length,
+                        fds,
+                        (header.Flags & MsgTrunc) != 0,
+                        (header.Flags & MsgCtrunc) != 0);
+                }
+
+                return received;
             }
         }
         finally
@@ -107,29 +128,31 @@ internal static unsafe partial class SocketMessages
         return count;
     }
 
-    /// <summary>One datagram to send: its bytes (header and body in two pieces) and its descriptors.</summary>
-    public readonly struct OutgoingDatagram(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> body, int[]? descriptors)
+    /// <summary>One datagram to send: up to two pieces of pinned memory (header, body) and its descriptors.</summary>
+    public readonly struct OutgoingDatagram(byte* first, int firstLength, byte* second, int secondLength, int[]? descriptors)
     {
-        public ReadOnlyMemory<byte> Header { get; } = header;
+        public byte* First { get; } = first;
 
-        public ReadOnlyMemory<byte> Body { get; } = body;
+        public int FirstLength { get; } = firstLength;
+
+        public byte* Second { get; } = second;
+
+        public int SecondLength { get; } = secondLength;
 
         public int[]? Descriptors { get; } = descriptors;
     }
 
     /// <summary>
-    /// Sends as many of <paramref name="datagrams"/> as the socket takes without blocking, in one sendmmsg call.
+    /// Sends as many of <paramref name="datagrams"/> as the socket takes without blocking, in one sendmmsg call. The
+    /// memory the datagrams point to must stay pinned for the call.
     /// </summary>
-    /// <param name="socket">The socket.</param>
-    /// <param name="datagrams">The datagrams, in order.</param>
-    /// <param name="pins">Scratch space for pinning, two per datagram; at most pins.Length / 2 are sent.</param>
     /// <returns>How many were sent; 0 when the socket's buffer is full.</returns>
-    public static int Send(SafeSocketHandle socket, ReadOnlySpan<OutgoingDatagram> datagrams, Span<MemoryHandle> pins)
+    public static int Send(SafeSocketHandle socket, ReadOnlySpan<OutgoingDatagram> datagrams)
     {
-        var count = Math.Min(datagrams.Length, pins.Length / 2);
+        const int MaxPerCall = 64;
+        var count = Math.Min(datagrams.Length, MaxPerCall);
         var headers = stackalloc MMsgHdr[count];
         var iovs = stackalloc IoVec[count * 2];
-        var handles = pins[..(count * 2)];
         var controlSize = 0;
         for (var i = 0; i < count; i++)
             controlSize += datagrams[i].Descriptors is { Length: > 0 } fds ? ControlSpace(fds.Length) : 0;
@@ -143,11 +166,9 @@ internal static unsafe partial class SocketMessages
             for (var i = 0; i < count; i++)
             {
                 var datagram = datagrams[i];
-                handles[2 * i] = datagram.Header.Pin();
-                handles[(2 * i) + 1] = datagram.Body.Pin();
-                iovs[2 * i] = new IoVec { Base = handles[2 * i].Pointer, Length = (nuint)datagram.Header.Length };
-                iovs[(2 * i) + 1] = new IoVec { Base = handles[(2 * i) + 1].Pointer, Length = (nuint)datagram.Body.Length };
-                headers[i] = new MMsgHdr { Header = new MsgHdr { Iov = &iovs[2 * i], IovLength = 2 } };
+                iovs[2 * i] = new IoVec { Base = datagram.First, Length = (nuint)datagram.FirstLength };
+                iovs[(2 * i) + 1] = new IoVec { Base = datagram.Second, Length = (nuint)datagram.SecondLength };
+                headers[i] = new MMsgHdr { Header = new MsgHdr { Iov = &iovs[2 * i], IovLength = datagram.SecondLength > 0 ? 2u : 1u } };
                 if (datagram.Descriptors is { Length: > 0 } fds)
                 {
                     var space = ControlSpace(fds.Length);
@@ -182,12 +203,6 @@ internal static unsafe partial class SocketMessages
         }
         finally
         {
-            foreach (ref var handle in handles)
-            {
-                handle.Dispose();
-                handle = default;
-            }
-
             if (added)
                 socket.DangerousRelease();
         }
@@ -238,8 +253,8 @@ internal static unsafe partial class SocketMessages
         public uint Length;
     }
 
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static partial nint RecvMsg(int socket, MsgHdr* message, int flags);
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    private static partial int RecvMMsg(int socket, MMsgHdr* messages, uint count, int flags, void* timeout);
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     private static partial int SendMMsg(int socket, MMsgHdr* messages, uint count, int flags);

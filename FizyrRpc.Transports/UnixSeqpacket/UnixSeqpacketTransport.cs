@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace FizyrRpc.Transports;
@@ -13,17 +15,28 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 {
     private const int MaxDatagramsPerSend = 64;
 
+    // A receive takes up to this many datagrams in one system call, as long as their slots fit in ReceiveBatchBytes.
+    private const int MaxDatagramsPerReceive = 32;
+    private const int ReceiveBatchBytes = 256 * 1024;
+
     private readonly Socket _socket;
     private readonly Endian _endian;
     private readonly int _maxBodyRead;
     private readonly int _maxBodyWrite;
     private readonly int _maxDescriptorsWrite;
     private readonly int _maxDescriptorsRead;
+    private readonly int _slotSize;
+    private readonly int _fdSlots;
     private readonly byte[] _receiveBuffer;
     private readonly int[] _receivedDescriptors;
-    private readonly MemoryHandle[] _pins = new MemoryHandle[MaxDatagramsPerSend * 2];
-    private SocketMessages.OutgoingDatagram[] _datagrams = [];
-    private byte[] _headers = [];
+    private readonly DatagramReceive[] _received;
+    private int _receivedCount;
+    private int _nextReceived;
+    // Headers and small bodies are copied here, so a batch needs no pinning; larger bodies are pinned where they are.
+    private const int SendScratchBytes = 64 * 1024;
+    private readonly byte[] _sendScratch = GC.AllocateUninitializedArray<byte>(SendScratchBytes, pinned: true);
+    private readonly SocketMessages.OutgoingDatagram[] _datagrams = new SocketMessages.OutgoingDatagram[MaxDatagramsPerSend];
+    private readonly List<MemoryHandle> _pins = [];
 
     /// <summary>Creates a transport over a connected seqpacket socket, which it owns from now on.</summary>
     /// <exception cref="PlatformNotSupportedException">Not on Linux (64-bit).</exception>
@@ -40,8 +53,12 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         _maxDescriptorsRead = config.MaxFileDescriptorsRead;
         _maxDescriptorsWrite = config.MaxFileDescriptorsWrite;
         ConnectionInfo = connectionInfo;
-        _receiveBuffer = ArrayPool<byte>.Shared.Rent(MessageHeader.Size + _maxBodyRead);
-        _receivedDescriptors = new int[_maxDescriptorsRead + 1]; // room for one more tells "too many" from "just enough"
+        _slotSize = MessageHeader.Size + _maxBodyRead;
+        _fdSlots = _maxDescriptorsRead + 1; // room for one more tells "too many" from "just enough"
+        var slots = Math.Clamp(ReceiveBatchBytes / _slotSize, 1, MaxDatagramsPerReceive);
+        _receiveBuffer = ArrayPool<byte>.Shared.Rent(slots * _slotSize);
+        _receivedDescriptors = new int[slots * _fdSlots];
+        _received = new DatagramReceive[slots];
     }
 
     /// <inheritdoc/>
@@ -50,21 +67,25 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     /// <inheritdoc/>
     public async ValueTask<Message<UnixBody>?> ReadMessageAsync(CancellationToken cancellationToken)
     {
-        var buffer = _receiveBuffer.AsMemory(0, MessageHeader.Size + _maxBodyRead);
-        while (true)
+        while (_nextReceived == _receivedCount)
         {
-            var received = SocketMessages.Receive(_socket.SafeHandle, buffer.Span, _receivedDescriptors);
-            if (!received.WouldBlock)
-                return Decode(received);
-
-            // A zero-byte peek waits for the next datagram through the socket's own event loop without consuming it.
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
+            _nextReceived = 0;
+            _receivedCount = SocketMessages.Receive(
+                _socket.SafeHandle, _receiveBuffer.AsSpan(0, _received.Length * _slotSize), _slotSize, _receivedDescriptors, _fdSlots, _received);
+            if (_receivedCount == 0)
+            {
+                // A zero-byte peek waits for the next datagram through the socket's own event loop without consuming it.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
+            }
         }
+
+        var slot = _nextReceived++;
+        return Decode(_received[slot], _receiveBuffer.AsSpan(slot * _slotSize, _slotSize), _receivedDescriptors.AsSpan(slot * _fdSlots, _fdSlots));
     }
 
-    private Message<UnixBody>? Decode(DatagramReceive received)
+    private Message<UnixBody>? Decode(DatagramReceive received, ReadOnlySpan<byte> datagram, ReadOnlySpan<int> slotDescriptors)
     {
-        var descriptors = _receivedDescriptors.AsSpan(0, received.DescriptorCount);
+        var descriptors = slotDescriptors[..received.DescriptorCount];
         if (received.Length == 0 && descriptors.IsEmpty)
             return null; // end of stream
 
@@ -78,7 +99,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         MessageHeader header;
         try
         {
-            header = MessageHeader.Decode(_receiveBuffer, _endian);
+            header = MessageHeader.Decode(datagram, _endian);
         }
         catch
         {
@@ -86,12 +107,11 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
             throw;
         }
 
-        var bodyLength = received.Length - MessageHeader.Size;
-        var bytes = bodyLength == 0 ? [] : _receiveBuffer.AsSpan(MessageHeader.Size, bodyLength).ToArray();
-        var handles = new SafeFileHandle[descriptors.Length];
+        var body = datagram[MessageHeader.Size..received.Length];
+        var handles = descriptors.IsEmpty ? [] : new SafeFileHandle[descriptors.Length];
         for (var i = 0; i < descriptors.Length; i++)
             handles[i] = new SafeFileHandle(descriptors[i], ownsHandle: true);
-        return new Message<UnixBody>(header, new UnixBody(bytes, handles));
+        return new Message<UnixBody>(header, new UnixBody(body.ToArray(), handles));
     }
 
     private RpcProtocolException? Validate(DatagramReceive received)
@@ -136,37 +156,66 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     /// <inheritdoc/>
     public async ValueTask WriteAsync(IReadOnlyList<Message<UnixBody>> messages, CancellationToken cancellationToken)
     {
-        var count = messages.Count;
-        if (_headers.Length < count * MessageHeader.Size)
+        var next = 0;
+        while (next < messages.Count)
         {
-            _headers = new byte[count * MessageHeader.Size];
-            _datagrams = new SocketMessages.OutgoingDatagram[count];
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            var message = messages[i];
-            var header = _headers.AsMemory(i * MessageHeader.Size, MessageHeader.Size);
-            message.Header.Encode(header.Span, _endian);
-            _datagrams[i] = new SocketMessages.OutgoingDatagram(header, message.Body.Data, DescriptorNumbers(message.Body));
-        }
-
-        var sent = 0;
-        while (sent < count)
-        {
-            var now = SocketMessages.Send(_socket.SafeHandle, _datagrams.AsSpan(sent, count - sent), _pins);
-            if (now > 0)
+            var count = Prepare(messages, next);
+            try
             {
-                sent += now;
-                continue;
+                var sent = 0;
+                while (sent < count)
+                {
+                    var now = SocketMessages.Send(_socket.SafeHandle, _datagrams.AsSpan(sent, count - sent));
+                    if (now > 0)
+                        sent += now;
+                    else
+                        await WaitUntilWritableAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (var pin in _pins)
+                    pin.Dispose();
+                _pins.Clear();
             }
 
-            await WaitUntilWritableAsync(_datagrams[sent], cancellationToken).ConfigureAwait(false);
-            if (_datagrams[sent].Descriptors is null)
-                sent++; // it was sent while waiting
+            next += count;
+        }
+    }
+
+    /// <summary>Lays out datagrams for messages from <paramref name="first"/> on, as many as fit one send.</summary>
+    private unsafe int Prepare(IReadOnlyList<Message<UnixBody>> messages, int first)
+    {
+        var scratch = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_sendScratch));
+        var used = 0;
+        var count = 0;
+        while (count < _datagrams.Length && first + count < messages.Count)
+        {
+            var message = messages[first + count];
+            var body = message.Body.Data;
+            var copied = body.Length <= SendScratchBytes / 4;
+            var need = MessageHeader.Size + (copied ? body.Length : 0);
+            if (used + need > SendScratchBytes)
+                break; // the rest goes in the next send
+            message.Header.Encode(new Span<byte>(scratch + used, MessageHeader.Size), _endian);
+            var descriptors = DescriptorNumbers(message.Body);
+            if (copied)
+            {
+                body.Span.CopyTo(new Span<byte>(scratch + used + MessageHeader.Size, body.Length));
+                _datagrams[count] = new SocketMessages.OutgoingDatagram(scratch + used, need, null, 0, descriptors);
+            }
+            else
+            {
+                var pin = body.Pin();
+                _pins.Add(pin);
+                _datagrams[count] = new SocketMessages.OutgoingDatagram(scratch + used, MessageHeader.Size, (byte*)pin.Pointer, body.Length, descriptors);
+            }
+
+            used += need;
+            count++;
         }
 
-        Array.Clear(_datagrams, 0, count);
+        return count;
     }
 
     private static int[]? DescriptorNumbers(UnixBody body)
@@ -180,19 +229,10 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         return numbers;
     }
 
-    private async ValueTask WaitUntilWritableAsync(SocketMessages.OutgoingDatagram next, CancellationToken cancellationToken)
+    private async ValueTask WaitUntilWritableAsync(CancellationToken cancellationToken)
     {
-        if (next.Descriptors is null)
-        {
-            // Without descriptors the Socket can send it itself, waiting for room through its own event loop.
-            var datagram = new byte[next.Header.Length + next.Body.Length];
-            next.Header.CopyTo(datagram);
-            next.Body.CopyTo(datagram.AsMemory(next.Header.Length));
-            await _socket.SendAsync(datagram, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        // The Socket offers no wait for writability alone: poll from the thread pool, a slice at a time.
+        // The Socket offers no wait for writability alone; a full send buffer is rare (the remote stopped reading), so
+        // poll from the thread pool a slice at a time.
         while (!await Task.Run(() => _socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectWrite), cancellationToken).ConfigureAwait(false))
             cancellationToken.ThrowIfCancellationRequested();
     }
@@ -212,6 +252,11 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         }
 
         _socket.Dispose();
+
+        // Datagrams received in the last batch but never decoded (the connection ended first) still own descriptors.
+        for (var slot = _nextReceived; slot < _receivedCount; slot++)
+            CloseAll(_receivedDescriptors.AsSpan(slot * _fdSlots, _received[slot].DescriptorCount));
+        _receivedCount = _nextReceived = 0;
         ArrayPool<byte>.Shared.Return(_receiveBuffer);
         return default;
     }
