@@ -7,17 +7,11 @@ namespace FizyrRpc.Transports;
 /// transports. Disposing it removes the socket file (.NET unlinks the bound path).
 /// </summary>
 /// <typeparam name="TBody">The body type of the transport.</typeparam>
-public abstract class UnixPeerListener<TBody> : PeerListener<TBody, UnixConnectionInfo>
+public abstract class UnixPeerListener<TBody> : SocketPeerListener<TBody, UnixConnectionInfo>
     where TBody : IMessageBody<TBody>
 {
-    private readonly Socket _socket;
-
     private protected UnixPeerListener(Socket socket, string path, PeerOptions? options)
-        : base(options)
-    {
-        _socket = socket;
-        Path = path;
-    }
+        : base(socket, options) => Path = path;
 
     /// <summary>The path of the socket file.</summary>
     public string Path { get; }
@@ -47,33 +41,9 @@ public abstract class UnixPeerListener<TBody> : PeerListener<TBody, UnixConnecti
     /// <summary>Wraps an accepted socket in the transport.</summary>
     private protected abstract IPeerTransport<TBody> CreateTransport(Socket socket, UnixConnectionInfo info);
 
-    /// <inheritdoc/>
-    protected override async ValueTask<(IPeerTransport<TBody> Transport, UnixConnectionInfo Info)> AcceptTransportAsync(CancellationToken cancellationToken)
+    private protected override (IPeerTransport<TBody> Transport, UnixConnectionInfo Info) Wrap(Socket accepted)
     {
-        var socket = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var info = new UnixConnectionInfo(Path, UnixSockets.GetPeerCredentials(socket));
-            return (CreateTransport(socket, info), info);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override bool IsTransient(Exception error) => SocketErrors.IsTransientAcceptError(error);
-
-    /// <inheritdoc/>
-    protected override bool IsResourceShortage(Exception error) => SocketErrors.IsResourceShortage(error);
-
-    /// <inheritdoc/>
-    protected override ValueTask DisposeCoreAsync()
-    {
-        // .NET unlinks the path a Unix socket was bound to when the socket is disposed: that removes the socket file.
-        _socket.Dispose();
-        return default;
+        var info = new UnixConnectionInfo(Path, UnixSockets.GetPeerCredentials(accepted));
+        return (CreateTransport(accepted, info), info);
     }
 }
