@@ -32,6 +32,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     private readonly DatagramReceive[] _received;
     private int _receivedCount;
     private int _nextReceived;
+    private bool _drained;
     // Headers and small bodies are copied here, so a batch needs no pinning; larger bodies are pinned where they are.
     private const int SendScratchBytes = 64 * 1024;
     private readonly byte[] _sendScratch = GC.AllocateUninitializedArray<byte>(SendScratchBytes, pinned: true);
@@ -69,14 +70,18 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     {
         while (_nextReceived == _receivedCount)
         {
-            _nextReceived = 0;
-            _receivedCount = SocketMessages.Receive(
-                _socket.SafeHandle, _receiveBuffer.AsSpan(0, _received.Length * _slotSize), _slotSize, _receivedDescriptors, _fdSlots, _received);
-            if (_receivedCount == 0)
+            if (_drained)
             {
                 // A zero-byte peek waits for the next datagram through the socket's own event loop without consuming it.
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
             }
+
+            _nextReceived = 0;
+            _receivedCount = SocketMessages.Receive(
+                _socket.SafeHandle, _receiveBuffer.AsSpan(0, _received.Length * _slotSize), _slotSize, _receivedDescriptors, _fdSlots, _received);
+
+            // Fewer than asked for means the queue ran dry: wait before the next receive instead of asking just to hear "none".
+            _drained = _receivedCount < _received.Length;
         }
 
         var slot = _nextReceived++;
