@@ -12,21 +12,26 @@ public sealed class ConformanceFailure : Exception
     }
 }
 
-/// <summary>The client's checks: every header field and every body byte, with a message that says where they differ.</summary>
+/// <summary>
+/// The client's checks: every header field and every body byte, with a message that says where they differ. They only
+/// look: disposing the checked bodies stays the caller's.
+/// </summary>
 internal static class Expect
 {
     // Bodies up to this size are quoted in failure messages when they are printable text.
     private const int MaxQuotedLength = 64;
 
     /// <summary>Checks the whole message: type, request ID, service ID and body.</summary>
-    public static void Message(Message<StreamBody> actual, MessageHeader header, ReadOnlySpan<byte> body, string what)
+    public static void Message<TBody>(Message<TBody> actual, MessageHeader header, ReadOnlySpan<byte> body, string what)
+        where TBody : IMessageBody<TBody>
     {
         Header(actual.Header, header, what);
-        Body(actual.Body.Span, body, what);
+        Body(actual.Body.Data.Span, body, what);
     }
 
     /// <summary>Checks the whole message, the body given as UTF-8 text.</summary>
-    public static void Message(Message<StreamBody> actual, MessageHeader header, string body, string what) =>
+    public static void Message<TBody>(Message<TBody> actual, MessageHeader header, string body, string what)
+        where TBody : IMessageBody<TBody> =>
         Message(actual, header, Encoding.UTF8.GetBytes(body), what);
 
     /// <summary>Checks the three header fields.</summary>
@@ -37,7 +42,8 @@ internal static class Expect
     }
 
     /// <summary>Checks an error response to <paramref name="requestId"/> whose text passes <paramref name="textIsRight"/>.</summary>
-    public static void ErrorResponse(Message<StreamBody> actual, uint requestId, Func<string, bool> textIsRight, string wanted, string what)
+    public static void ErrorResponse<TBody>(Message<TBody> actual, uint requestId, Func<string, bool> textIsRight, string wanted, string what)
+        where TBody : IMessageBody<TBody>
     {
         Header(actual.Header, MessageHeader.ErrorResponse(requestId), what);
         var text = actual.GetErrorMessage();

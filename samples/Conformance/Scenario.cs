@@ -23,6 +23,13 @@ public static class Scenario
     /// <summary>Service 5: the request body is a little-endian u32 N; the response is N bytes, byte i = i % 251.</summary>
     public const int BigService = 5;
 
+    /// <summary>
+    /// Service 6, on Unix seqpacket only: the request carries one file descriptor (a memfd); the response's body is the
+    /// file's content (read from offset 0) and it carries a new memfd holding that content reversed. Without exactly one
+    /// descriptor: an error response. On the byte-stream transports it is an unknown service like any other.
+    /// </summary>
+    public const int FdService = 6;
+
     /// <summary>Service 7: the server asks the client for an echo of the body, and answers with the client's answer.</summary>
     public const int CallBackService = 7;
 
@@ -50,8 +57,22 @@ public static class Scenario
     /// <summary>The byte pattern of the big service repeats with this period.</summary>
     public const int BigPatternPeriod = 251;
 
-    /// <summary>The largest body either side reads or writes: 16 MiB.</summary>
+    /// <summary>The largest body either side reads or writes on the byte-stream transports: 16 MiB.</summary>
     public const int MaxBodyLength = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest body either side reads or writes on Unix seqpacket: 128 KiB. One message is one datagram, and Linux
+    /// refuses (EMSGSIZE) a datagram larger than the sender's SO_SNDBUF minus 32 bytes: with the default SO_SNDBUF of
+    /// 212992 bytes (net.core.wmem_default) that is 212960 bytes, a body of at most 212948. 128 KiB leaves room below
+    /// that, still lets two such datagrams queue before the sender waits, and keeps the 65537-byte edge size.
+    /// </summary>
+    public const int SeqpacketMaxBodyLength = 128 * 1024;
+
+    /// <summary>The length the client's big reply case asks for on the byte-stream transports: 1 MiB.</summary>
+    public const int StreamBigReplyLength = 1024 * 1024;
+
+    /// <summary>The length the client's big reply case asks for on Unix seqpacket: the whole body limit, 128 KiB.</summary>
+    public const int SeqpacketBigReplyLength = SeqpacketMaxBodyLength;
 
     /// <summary>The body of progress update <paramref name="index"/>.</summary>
     public static string ProgressUpdateText(int index) => $"update {index}";
@@ -82,5 +103,12 @@ public static class Scenario
     {
         MaxBodyLengthRead = MaxBodyLength,
         MaxBodyLengthWrite = MaxBodyLength,
+    };
+
+    /// <summary>The seqpacket settings of both sides: 128 KiB bodies both ways; 10 descriptors and native endian as the reference.</summary>
+    public static UnixConfig CreateUnixConfig() => new()
+    {
+        MaxBodyLengthRead = SeqpacketMaxBodyLength,
+        MaxBodyLengthWrite = SeqpacketMaxBodyLength,
     };
 }
