@@ -404,13 +404,14 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         {
             await _incoming.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (Exception error) when (error is ChannelClosedException or ConnectionClosedException)
         {
             Reject(item);
         }
-        catch (ConnectionClosedException)
+        catch
         {
-            Reject(item);
+            Reject(item); // the close cancelled the wait: nobody will ever read it
+            throw;
         }
     }
 

@@ -62,11 +62,11 @@ public sealed class PeerHandle<TBody> : IAsyncDisposable
 
     /// <inheritdoc cref="PeerWriteHandle{TBody}.SendRequestAsync"/>
     public ValueTask<SentRequest<TBody>> SendRequestAsync(int serviceId, TBody body, CancellationToken cancellationToken = default) =>
-        Write.SendRequestAsync(serviceId, body, cancellationToken);
+        WriteFor(body).SendRequestAsync(serviceId, body, cancellationToken);
 
     /// <inheritdoc cref="PeerWriteHandle{TBody}.SendStreamAsync"/>
     public ValueTask SendStreamAsync(int serviceId, TBody body, CancellationToken cancellationToken = default) =>
-        Write.SendStreamAsync(serviceId, body, cancellationToken);
+        WriteFor(body).SendStreamAsync(serviceId, body, cancellationToken);
 
     /// <summary>A new write handle for the connection; it keeps the connection alive until disposed.</summary>
     public PeerWriteHandle<TBody> CreateWriteHandle() => Write.Clone();
@@ -91,6 +91,15 @@ public sealed class PeerHandle<TBody> : IAsyncDisposable
     private PeerReadHandle<TBody> Read => _read ?? throw Unusable();
 
     private PeerWriteHandle<TBody> Write => _write ?? throw Unusable();
+
+    // A body handed to a send method belongs to the peer, also when the send is refused.
+    private PeerWriteHandle<TBody> WriteFor(TBody body)
+    {
+        if (_write is { } write)
+            return write;
+        body.Dispose();
+        throw Unusable();
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static InvalidOperationException Unusable() =>

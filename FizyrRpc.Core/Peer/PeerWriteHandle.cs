@@ -33,7 +33,7 @@ public sealed class PeerWriteHandle<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
     public async ValueTask<SentRequest<TBody>> SendRequestAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);
         var message = new Message<TBody>(MessageHeader.Request(0, serviceId), body);
         _connection.Validate(message);
         SentRequest<TBody> request;
@@ -66,7 +66,7 @@ public sealed class PeerWriteHandle<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
     public ValueTask SendStreamAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);
         return _connection.SendAsync(new Message<TBody>(MessageHeader.Stream(serviceId), body), cancellationToken);
     }
 

@@ -88,7 +88,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
     public ValueTask SendUpdateAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);
         return SendUpdateCoreAsync(serviceId, body, cancellationToken);
     }
 
@@ -98,7 +98,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
     public ValueTask SendResponseAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);
         return SendResponseCoreAsync(new Message<TBody>(MessageHeader.Response(RequestId, serviceId), body), cancellationToken);
     }
 

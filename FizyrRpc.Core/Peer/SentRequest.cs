@@ -126,7 +126,7 @@ public sealed class SentRequest<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
     public ValueTask SendUpdateAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
+        BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);
         return SendUpdateCoreAsync(serviceId, body, cancellationToken);
     }
 

@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace FizyrRpc.Transports;
 
-/// <summary>One datagram received: its real length, how many descriptors came with it, and what the kernel truncated.</summary>
+/// <summary>
+/// One datagram received: its real length, how many descriptors came with it (those beyond the caller's room are
+/// already closed), and what the kernel truncated.
+/// </summary>
 internal readonly record struct DatagramReceive(int Length, int DescriptorCount, bool Truncated, bool ControlTruncated);
 
 /// <summary>
@@ -118,8 +121,15 @@ internal static unsafe partial class SocketMessages
             if (level == SolSocket && type == ScmRights)
             {
                 var n = (length - CmsgHeaderSize) / sizeof(int);
-                for (var i = 0; i < n && count < descriptors.Length; i++)
-                    descriptors[count++] = *(int*)(control + offset + CmsgHeaderSize + (i * sizeof(int)));
+                for (var i = 0; i < n; i++)
+                {
+                    var fd = *(int*)(control + offset + CmsgHeaderSize + (i * sizeof(int)));
+                    if (count < descriptors.Length)
+                        descriptors[count] = fd;
+                    else
+                        _ = Close(fd); // the kernel installed it, but there is no room to hand it on: never leak it
+                    count++;
+                }
             }
 
             offset += Align(length);
@@ -258,6 +268,9 @@ internal static unsafe partial class SocketMessages
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     private static partial int SendMMsg(int socket, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);

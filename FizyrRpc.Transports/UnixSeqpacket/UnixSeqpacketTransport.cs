@@ -23,6 +23,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     private readonly Endian _endian;
     private readonly int _maxBodyRead;
     private readonly int _maxBodyWrite;
+    private readonly int _maxDatagramWrite;
     private readonly int _maxDescriptorsWrite;
     private readonly int _maxDescriptorsRead;
     private readonly int _slotSize;
@@ -54,6 +55,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         _maxDescriptorsRead = config.MaxFileDescriptorsRead;
         _maxDescriptorsWrite = config.MaxFileDescriptorsWrite;
         ConnectionInfo = connectionInfo;
+        _maxDatagramWrite = FitSendBuffer(socket, MessageHeader.Size + _maxBodyWrite);
         _slotSize = MessageHeader.Size + _maxBodyRead;
         _fdSlots = _maxDescriptorsRead + 1; // room for one more tells "too many" from "just enough"
         var slots = Math.Clamp(ReceiveBatchBytes / _slotSize, 1, MaxDatagramsPerReceive);
@@ -64,6 +66,28 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 
     /// <inheritdoc/>
     public ConnectionInfo? ConnectionInfo { get; }
+
+    // The kernel refuses a datagram larger than the send buffer less this much (EMSGSIZE).
+    private const int SendBufferOverhead = 32;
+
+    /// <summary>
+    /// Grows the send buffer so a datagram of <paramref name="datagram"/> bytes fits, as far as the kernel allows
+    /// (net.core.wmem_max), and returns the largest datagram it takes now.
+    /// </summary>
+    private static int FitSendBuffer(Socket socket, int datagram)
+    {
+        try
+        {
+            if (socket.SendBufferSize - SendBufferOverhead < datagram)
+                socket.SendBufferSize = datagram + SendBufferOverhead; // the kernel doubles it, up to its maximum
+        }
+        catch (SocketException)
+        {
+            // Not allowed to grow it: what it is, is what we can send.
+        }
+
+        return socket.SendBufferSize - SendBufferOverhead;
+    }
 
     /// <inheritdoc/>
     public async ValueTask<Message<UnixBody>?> ReadMessageAsync(CancellationToken cancellationToken)
@@ -90,7 +114,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 
     private Message<UnixBody>? Decode(DatagramReceive received, ReadOnlySpan<byte> datagram, ReadOnlySpan<int> slotDescriptors)
     {
-        var descriptors = slotDescriptors[..received.DescriptorCount];
+        var descriptors = slotDescriptors[..Math.Min(received.DescriptorCount, slotDescriptors.Length)];
         if (received.Length == 0 && descriptors.IsEmpty)
             return null; // end of stream
 
@@ -147,6 +171,8 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     {
         if (message.Body.Length > _maxBodyWrite)
             throw new MessageTooLargeException(message.Body.Length, _maxBodyWrite);
+        if (MessageHeader.Size + message.Body.Length > _maxDatagramWrite)
+            throw new MessageTooLargeException(message.Body.Length, _maxDatagramWrite - MessageHeader.Size, "body (more than the socket's send buffer carries in one datagram)");
         var descriptors = message.Body.FileDescriptors;
         if (descriptors.Count > _maxDescriptorsWrite)
             throw new MessageTooLargeException(descriptors.Count, _maxDescriptorsWrite, "file descriptor count");
@@ -260,7 +286,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 
         // Datagrams received in the last batch but never decoded (the connection ended first) still own descriptors.
         for (var slot = _nextReceived; slot < _receivedCount; slot++)
-            CloseAll(_receivedDescriptors.AsSpan(slot * _fdSlots, _received[slot].DescriptorCount));
+            CloseAll(_receivedDescriptors.AsSpan(slot * _fdSlots, Math.Min(_received[slot].DescriptorCount, _fdSlots)));
         _receivedCount = _nextReceived = 0;
         ArrayPool<byte>.Shared.Return(_receiveBuffer);
         return default;
