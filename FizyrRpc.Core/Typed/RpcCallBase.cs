@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+
+namespace FizyrRpc;
+
+/// <summary>
+/// What generated call objects are built on: one open request of a service that declares updates. Send typed
+/// request updates, read typed response updates, then await the typed response.
+/// </summary>
+/// <typeparam name="TBody">The body type of the transport.</typeparam>
+/// <typeparam name="TUpdate">The union of the service's response updates.</typeparam>
+public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
+    where TBody : IMessageBody<TBody>
+{
+    /// <summary>Wraps an open request.</summary>
+    protected RpcCallBase(SentRequest<TBody> request, IRpcFormat format)
+    {
+        Request = request ?? throw new ArgumentNullException(nameof(request));
+        Format = format ?? throw new ArgumentNullException(nameof(format));
+    }
+
+    /// <summary>The raw request handle underneath.</summary>
+    public SentRequest<TBody> Request { get; }
+
+    /// <summary>The format of every body.</summary>
+    public IRpcFormat Format { get; }
+
+    /// <summary>The ID of the request.</summary>
+    public uint RequestId => Request.RequestId;
+
+    /// <summary>Decodes one response update; generated per service (an undeclared ID gives the union's Unknown case).</summary>
+    protected abstract TUpdate DecodeUpdate(Message<TBody> update);
+
+    /// <summary>Receives the next response update; null when the response is next.</summary>
+    /// <exception cref="RpcFormatException">The update's body is not valid for its declared type.</exception>
+    public async ValueTask<TUpdate?> ReceiveUpdateAsync(CancellationToken cancellationToken = default)
+    {
+        if (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is not { } update)
+            return default;
+        using (update.Body)
+            return DecodeUpdate(update);
+    }
+
+    /// <summary>Reads the response updates until the response is next.</summary>
+    public async IAsyncEnumerable<TUpdate> ReadUpdatesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+        {
+            using (update.Body)
+                yield return DecodeUpdate(update);
+        }
+    }
+
+    /// <summary>Sends a typed request update.</summary>
+    protected ValueTask SendUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken) =>
+        Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), cancellationToken);
+
+    /// <summary>Waits for the response, skipping updates not read yet, and decodes it.</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    protected async ValueTask<TResponse> ReceiveResponseAsync<TResponse>(CancellationToken cancellationToken)
+    {
+        while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+            update.Body.Dispose();
+        var response = await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+        using (response.Body)
+            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+    }
+
+    /// <summary>Stops reading the call; the request stays reserved until the remote answers.</summary>
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return Request.DisposeAsync();
+    }
+}

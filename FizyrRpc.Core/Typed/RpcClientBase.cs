@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+
+namespace FizyrRpc;
+
+/// <summary>
+/// What generated clients are built on: typed calls over a write handle, typed stream messages both ways, and the
+/// raw handles underneath. A client built from a whole <see cref="PeerHandle{TBody}"/> can read the remote's stream
+/// messages; one built from a <see cref="PeerWriteHandle{TBody}"/> only sends.
+/// </summary>
+/// <typeparam name="TBody">The body type of the transport.</typeparam>
+public abstract class RpcClientBase<TBody> : IAsyncDisposable
+    where TBody : IMessageBody<TBody>
+{
+    private readonly PeerHandle<TBody>? _peer;
+
+    /// <summary>Creates a client that owns <paramref name="peer"/>: it sends requests and reads the remote's stream messages.</summary>
+    protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat? format)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        _peer = peer;
+        (ReadHandle, WriteHandle) = peer.Split();
+        Format = format ?? MessagePackFormat.Default;
+    }
+
+    /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
+    protected RpcClientBase(PeerWriteHandle<TBody> writeHandle, IRpcFormat? format)
+    {
+        ArgumentNullException.ThrowIfNull(writeHandle);
+        WriteHandle = writeHandle;
+        Format = format ?? MessagePackFormat.Default;
+    }
+
+    /// <summary>The format of every body.</summary>
+    public IRpcFormat Format { get; }
+
+    /// <summary>The raw write handle underneath.</summary>
+    public PeerWriteHandle<TBody> WriteHandle { get; }
+
+    /// <summary>The raw read handle underneath, when the client was built from a whole peer handle.</summary>
+    public PeerReadHandle<TBody>? ReadHandle { get; }
+
+    /// <summary>Completes when the connection has ended.</summary>
+    public Task Completion => WriteHandle.Completion;
+
+    /// <summary>Closes the connection for every handle; completes when it has ended.</summary>
+    public Task CloseAsync() => WriteHandle.CloseAsync();
+
+    /// <summary>A handle that can close the connection but does not keep it alive.</summary>
+    public PeerCloseHandle CreateCloseHandle() => WriteHandle.CreateCloseHandle();
+
+    /// <summary>Encodes a value as a body in the client's format.</summary>
+    protected TBody Encode<T>(T value) => TBody.FromBytes(Format.Encode(value));
+
+    /// <summary>The format's "no body".</summary>
+    protected TBody NoBody() => TBody.FromBytes(Format.NoBody);
+
+    /// <summary>Sends a request and returns the decoded response; updates the service does not declare are skipped.</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
+    protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
+    {
+        using var body = await ReceiveResponseBodyAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        return Format.Decode<TResponse>(body.Data);
+    }
+
+    /// <summary>Sends a request whose response carries no value, and waits for it.</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    protected async ValueTask CallAsync(int serviceId, TBody request, CancellationToken cancellationToken)
+    {
+        using var body = await ReceiveResponseBodyAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<TBody> ReceiveResponseBodyAsync(int serviceId, TBody request, CancellationToken cancellationToken)
+    {
+        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        while (await sent.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+            update.Body.Dispose();
+        var response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+        if (response.IsErrorResponse)
+        {
+            using (response.Body)
+                response.ThrowIfError();
+        }
+
+        return response.Body;
+    }
+
+    /// <summary>Sends a request and returns its raw handle, for a generated call object.</summary>
+    protected ValueTask<SentRequest<TBody>> StartAsync(int serviceId, TBody request, CancellationToken cancellationToken) =>
+        WriteHandle.SendRequestAsync(serviceId, request, cancellationToken);
+
+    /// <summary>Sends a stream message.</summary>
+    protected ValueTask SendStreamAsync(int streamId, TBody body, CancellationToken cancellationToken) =>
+        WriteHandle.SendStreamAsync(streamId, body, cancellationToken);
+
+    /// <summary>
+    /// Reads the remote's stream messages, decoded by <paramref name="decode"/>. Requests from the remote are answered
+    /// with an error response (a client serves nothing). Ends when the connection ends normally.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The client was built from a write handle alone.</exception>
+    protected async IAsyncEnumerable<TStream> ReadStreamsAsync<TStream>(
+        Func<IRpcFormat, Message<TBody>, TStream> decode,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var read = ReadHandle ?? throw new InvalidOperationException("This client was built from a write handle and reads nothing: build it from a PeerHandle.");
+        await foreach (var message in read.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (message.Request is { } request)
+            {
+                await using (request.ConfigureAwait(false))
+                    await request.SendErrorResponseAsync($"unexpected request for service {request.ServiceId}", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using (message.Message.Body)
+                yield return decode(Format, message.Message);
+        }
+    }
+
+    /// <summary>Releases the handles the client holds; when they were the last, waits until the connection has ended.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (ReadHandle is not null)
+            await ReadHandle.DisposeAsync().ConfigureAwait(false);
+        await WriteHandle.DisposeAsync().ConfigureAwait(false);
+        if (_peer is not null)
+            await _peer.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace FizyrRpc;
+
+/// <summary>
+/// One request a server is handling: decode its body, send updates, read the requester's updates, answer, or send
+/// stream messages to the remote. Generated typed contexts wrap it.
+/// </summary>
+/// <typeparam name="TBody">The body type of the transport.</typeparam>
+public sealed class RpcRequestContext<TBody>
+    where TBody : IMessageBody<TBody>
+{
+    internal RpcRequestContext(ReceivedRequest<TBody> request, IRpcFormat format, PeerWriteHandle<TBody> peer, CancellationToken cancellationToken)
+    {
+        Request = request;
+        Format = format;
+        Peer = peer;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The raw request handle underneath.</summary>
+    public ReceivedRequest<TBody> Request { get; }
+
+    /// <summary>The format of every body.</summary>
+    public IRpcFormat Format { get; }
+
+    /// <summary>The write handle of the connection, to send stream messages or requests of our own.</summary>
+    public PeerWriteHandle<TBody> Peer { get; }
+
+    /// <summary>Cancelled when the connection closes or the server stops.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The service the remote asked for.</summary>
+    public int ServiceId => Request.ServiceId;
+
+    /// <summary>Decodes the request body.</summary>
+    /// <exception cref="RpcFormatException">The body is not a valid <typeparamref name="T"/>.</exception>
+    public T DecodeRequest<T>() => Format.Decode<T>(Request.Body.Data);
+
+    /// <summary>Sends a typed responder update.</summary>
+    public ValueTask SendUpdateAsync<T>(int updateId, T value) =>
+        Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+
+    /// <summary>Reads the requester's updates until the request is answered, decoded by <paramref name="decode"/>.</summary>
+    public async IAsyncEnumerable<TUpdate> ReadUpdatesAsync<TUpdate>(
+        Func<IRpcFormat, Message<TBody>, TUpdate> decode,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
+        while (await Request.ReceiveUpdateAsync(linked.Token).ConfigureAwait(false) is { } update)
+        {
+            using (update.Body)
+                yield return decode(Format, update);
+        }
+    }
+
+    /// <summary>Answers with a typed value; a typed server answers with the request's service ID.</summary>
+    public ValueTask RespondAsync<T>(T value) =>
+        Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+
+    /// <summary>Answers with the format's "no body".</summary>
+    public ValueTask RespondAsync() => Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.NoBody), CancellationToken);
+
+    /// <summary>Sends a typed stream message to the remote.</summary>
+    public ValueTask SendStreamAsync<T>(int streamId, T value) =>
+        Peer.SendStreamAsync(streamId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+}

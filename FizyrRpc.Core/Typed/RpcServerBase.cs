@@ -1,0 +1,137 @@
+namespace FizyrRpc;
+
+/// <summary>
+/// What generated server base classes are built on: serves a connection, one task per request, and answers every
+/// request exactly once. An unknown service, an undecodable body and a handler's exception each become an error
+/// response carrying a message, never a stack trace. Stream messages go to <see cref="OnStreamAsync"/>.
+/// </summary>
+/// <typeparam name="TBody">The body type of the transport.</typeparam>
+public abstract class RpcServerBase<TBody>
+    where TBody : IMessageBody<TBody>
+{
+    /// <summary>Creates a server that reads and writes bodies in <paramref name="format"/> (MessagePack by default).</summary>
+    protected RpcServerBase(IRpcFormat? format) => Format = format ?? MessagePackFormat.Default;
+
+    /// <summary>The format of every body.</summary>
+    public IRpcFormat Format { get; }
+
+    /// <summary>
+    /// Serves the connection until it ends or <paramref name="cancellationToken"/> is cancelled, then waits for the
+    /// handlers still running and releases the handle.
+    /// </summary>
+    public async Task ServeAsync(PeerHandle<TBody> peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var (read, write) = peer.Split();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
+        var handlers = new HashSet<Task>();
+        try
+        {
+            await foreach (var message in read.ReadMessagesAsync(stop.Token).ConfigureAwait(false))
+            {
+                if (message.Request is { } request)
+                {
+                    var handler = HandleAsync(request, write, stop.Token);
+                    lock (handlers)
+                        handlers.Add(handler);
+                    _ = handler.ContinueWith(
+                        static (done, state) =>
+                        {
+                            var set = (HashSet<Task>)state!;
+                            lock (set)
+                                set.Remove(done);
+                        },
+                        handlers,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                    continue;
+                }
+
+                using (message.Message.Body)
+                {
+                    try
+                    {
+                        await OnStreamAsync(message.Message, write, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException || !stop.IsCancellationRequested)
+                    {
+                        OnHandlerError(message.Header, error);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped by the caller or the connection.
+        }
+        finally
+        {
+            Task[] running;
+            lock (handlers)
+                running = [.. handlers];
+            await Task.WhenAll(running).ConfigureAwait(false);
+            await read.DisposeAsync().ConfigureAwait(false);
+            await write.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // one request never holds up the read loop
+        await using (request.ConfigureAwait(false))
+        {
+            try
+            {
+                await DispatchAsync(new RpcRequestContext<TBody>(request, Format, write, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception error) when (!request.IsClosed)
+            {
+                OnHandlerError(request.Message.Header, error);
+                var text = error is RpcFormatException format
+                    ? $"invalid body for service {request.ServiceId}: {format.Message}"
+                    : DescribeError(error);
+                try
+                {
+                    await request.SendErrorResponseAsync(text, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RpcException)
+                {
+                    // The connection is gone: nobody to tell.
+                }
+            }
+            catch (RpcException)
+            {
+                // The handler answered, then something failed on a closing connection: nothing more to say.
+            }
+        }
+    }
+
+    /// <summary>Dispatches one request to its handler by service ID; generated. Must answer the request (or throw).</summary>
+    protected abstract ValueTask DispatchAsync(RpcRequestContext<TBody> context);
+
+    /// <summary>Answers a request for a service the interface does not declare.</summary>
+    protected static ValueTask RespondUnknownServiceAsync(RpcRequestContext<TBody> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.SendErrorResponseAsync($"unknown service {context.ServiceId}", CancellationToken.None);
+    }
+
+    /// <summary>Handles a stream message from the remote; generated to decode it and call the typed handler. Ignores it by default.</summary>
+    protected virtual ValueTask OnStreamAsync(Message<TBody> stream, PeerWriteHandle<TBody> peer, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// The text of the error response for a handler's exception: its message by default, never a stack trace.
+    /// Override to say less (or more) to the remote.
+    /// </summary>
+    protected virtual string DescribeError(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Message;
+    }
+
+    /// <summary>Observes a handler's exception (log it here); the request is answered with an error response.</summary>
+    protected virtual void OnHandlerError(MessageHeader header, Exception error)
+    {
+    }
+}
