@@ -3,7 +3,8 @@ using FizyrRpc;
 using FizyrRpc.Transports;
 
 // Echo load on one connection, server and client in this process, over loopback or a Unix socket in a temp folder.
-// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- [tcp|unix-stream|unix-seqpacket] [in-flight] [requests] [body bytes]
+// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- [tcp|unix-stream|unix-seqpacket|floor-tcp|floor-unix-stream] [in-flight] [requests] [body bytes]
+// The floor-* transports run the same echo written directly on Socket, the floor the engine is measured against.
 var transport = args.Length > 0 ? args[0] : "tcp";
 var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
 var requests = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200_000;
@@ -24,13 +25,24 @@ try
         "unix-seqpacket" => await RunAsync(
             await UnixSeqpacketPeer.BindAsync(path),
             _ => UnixSeqpacketPeer.ConnectAsync(path)),
-        _ => throw new ArgumentException($"Unknown transport '{transport}': tcp, unix-stream or unix-seqpacket."),
+        "floor-tcp" or "floor-unix-stream" => await RunFloorAsync(transport == "floor-unix-stream", path),
+        _ => throw new ArgumentException($"Unknown transport '{transport}': tcp, unix-stream, unix-seqpacket, floor-tcp or floor-unix-stream."),
     };
     Console.WriteLine(result);
 }
 finally
 {
     folder.Delete(recursive: true);
+}
+
+async Task<string> RunFloorAsync(bool unix, string path)
+{
+    await RawFloor.RunAsync(unix, path + ".warm", inFlight, Math.Min(requests / 10, 20_000), bodySize);
+    var (rate, latencies) = await RawFloor.RunAsync(unix, path, inFlight, requests, bodySize);
+    Array.Sort(latencies);
+    double Micros(double quantile) => latencies[(int)Math.Min(latencies.Length - 1, quantile * latencies.Length)] * 1e6 / Stopwatch.Frequency;
+    return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{transport}, {inFlight} in flight, {bodySize} B bodies, {requests} requests: {rate:F0} requests/s, p50 {Micros(0.5):F1} us, p99 {Micros(0.99):F1} us, p999 {Micros(0.999):F1} us");
 }
 
 async Task<string> RunAsync<TBody, TInfo>(PeerListener<TBody, TInfo> listener, Func<PeerListener<TBody, TInfo>, Task<PeerHandle<TBody>>> connect)
