@@ -1,86 +1,270 @@
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 
 namespace FizyrRpc;
 
 /// <summary>
 /// The bounded queue of one open request: updates (and, for a sent request, the response) written by the read loop,
 /// read by the request's handle. When it is full the read loop waits: backpressure on the connection.
+/// Built for this one job (one producer, one reader at a time, usually one or two messages): a small ring buffer that
+/// grows on demand and a reusable waiter, instead of a general channel per request.
 /// </summary>
-internal sealed class UpdateQueue<TBody>
+internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     where TBody : IMessageBody<TBody>
 {
-    private readonly Channel<Message<TBody>> _channel;
     private readonly PeerConnection<TBody> _connection;
-    private int _abandoned;
+    private readonly int _capacity;
+    private readonly Lock _sync = new();
+    private Message<TBody>[] _items = [];
+    private int _head;
+    private int _count;
+    private bool _completed;
+    private bool _abandoned;
+    private Exception? _error;
+
+    // The reader waiting for a message (one at a time), and the read loop waiting for room (only when full).
+    private ManualResetValueTaskSourceCore<bool> _reader = new() { RunContinuationsAsynchronously = true };
+    private bool _readerWaiting;
+    private CancellationTokenRegistration _readerCancellation;
+    private TaskCompletionSource? _room;
 
     public UpdateQueue(PeerConnection<TBody> connection)
     {
         _connection = connection;
-        _channel = Channel.CreateBounded<Message<TBody>>(new BoundedChannelOptions(connection.Options.UpdateQueueCapacity)
-        {
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _capacity = connection.Options.UpdateQueueCapacity;
     }
 
-    /// <summary>Called by the read loop. A message for a handle that is gone is dropped.</summary>
+    /// <summary>Called by the read loop. A message for a handle that is gone, or after completion, is dropped.</summary>
     public ValueTask DeliverAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _abandoned) == 0 && _channel.Writer.TryWrite(message))
-            return default;
-        if (Volatile.Read(ref _abandoned) != 0)
+        TaskCompletionSource? room = null;
+        var wake = false;
+        lock (_sync)
         {
-            message.Body.Dispose();
-            return default;
+            if (_abandoned || _completed)
+            {
+                message.Body.Dispose();
+                return default;
+            }
+
+            if (_count == _capacity)
+            {
+                room = _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            else
+            {
+                Enqueue(message);
+                wake = TakeReader();
+            }
         }
 
-        return DeliverSlowAsync(message, cancellationToken);
+        if (room is not null)
+            return DeliverWhenRoomAsync(message, room, cancellationToken);
+        if (wake)
+            _reader.SetResult(true);
+        return default;
     }
 
-    private async ValueTask DeliverSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask DeliverWhenRoomAsync(Message<TBody> message, TaskCompletionSource room, CancellationToken cancellationToken)
     {
         try
         {
-            await _channel.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            message.Body.Dispose(); // completed or abandoned meanwhile
+            await room.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             message.Body.Dispose();
             throw;
         }
+
+        await DeliverAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>No more messages will come; with an error, waiting readers fail with it once the queue is empty.</summary>
-    public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
+    /// <summary>No more messages will come; with an error, a waiting reader fails with it once the queue is empty.</summary>
+    public void Complete(Exception? error = null)
+    {
+        bool wake;
+        TaskCompletionSource? room;
+        lock (_sync)
+        {
+            if (_completed)
+                return;
+            _completed = true;
+            _error = error;
+            wake = _count == 0 && TakeReader();
+            room = TakeRoom();
+        }
+
+        room?.TrySetResult();
+        if (wake)
+            WakeEmpty();
+    }
 
     /// <summary>The handle is gone: drop what is queued and everything that still arrives.</summary>
     public void Abandon()
     {
-        Volatile.Write(ref _abandoned, 1);
-        _channel.Writer.TryComplete();
-        while (_channel.Reader.TryRead(out var message))
+        Message<TBody>[] dropped;
+        TaskCompletionSource? room;
+        bool wake;
+        lock (_sync)
+        {
+            _abandoned = true;
+            _completed = true;
+            dropped = new Message<TBody>[_count];
+            for (var i = 0; i < dropped.Length; i++)
+                dropped[i] = Dequeue();
+            wake = TakeReader();
+            room = TakeRoom();
+        }
+
+        room?.TrySetResult();
+        if (wake)
+            WakeEmpty();
+        foreach (var message in dropped)
             message.Body.Dispose();
     }
 
-    public bool TryPeek(out Message<TBody> message) => _channel.Reader.TryPeek(out message);
+    public bool TryPeek(out Message<TBody> message)
+    {
+        lock (_sync)
+        {
+            if (_count == 0)
+            {
+                message = default;
+                return false;
+            }
 
-    public bool TryRead(out Message<TBody> message) => _channel.Reader.TryRead(out message);
+            message = _items[_head];
+            return true;
+        }
+    }
 
-    /// <summary>Waits until a message is queued (true) or the queue completed without error (false).</summary>
+    public bool TryRead(out Message<TBody> message)
+    {
+        TaskCompletionSource? room;
+        lock (_sync)
+        {
+            if (_count == 0)
+            {
+                message = default;
+                return false;
+            }
+
+            message = Dequeue();
+            room = TakeRoom();
+        }
+
+        room?.TrySetResult();
+        return true;
+    }
+
+    /// <summary>Waits until a message is queued (true) or the queue completed without error and is empty (false).</summary>
     /// <exception cref="ConnectionClosedException">The connection ended and the queue is empty.</exception>
-    public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">Another read of the same request is already waiting.</exception>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        short version;
+        lock (_sync)
+        {
+            if (_count > 0)
+                return new ValueTask<bool>(true);
+            if (_completed)
+                return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_connection.CloseError ?? _error);
+            if (_readerWaiting)
+                throw new InvalidOperationException("Another read of this request is already waiting: read a request from one task at a time.");
+            if (cancellationToken.IsCancellationRequested)
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            _reader.Reset();
+            _readerWaiting = true;
+            version = _reader.Version;
+
+            // Registered under the lock, so a wake cannot slip in before it is recorded; a token cancelled meanwhile runs
+            // CancelWait right here, which takes the (reentrant) lock again.
+            if (cancellationToken.CanBeCanceled)
+            {
+                _readerCancellation = cancellationToken.UnsafeRegister(
+                    static (state, token) => ((UpdateQueue<TBody>)state!).CancelWait(token), this);
+            }
+        }
+
+        return new ValueTask<bool>(this, version);
+    }
+
+    private void CancelWait(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            if (!_readerWaiting)
+                return; // woken meanwhile
+            _readerWaiting = false;
+        }
+
+        _reader.SetException(new OperationCanceledException(cancellationToken));
+    }
+
+    private void WakeEmpty()
+    {
+        if (_error is null)
+            _reader.SetResult(false);
+        else
+            _reader.SetException(_connection.CloseError ?? _error);
+    }
+
+    // Under the lock: claims the waiting reader, if any, for waking outside the lock.
+    private bool TakeReader()
+    {
+        if (!_readerWaiting)
+            return false;
+        _readerWaiting = false;
+        return true;
+    }
+
+    // Under the lock: claims the read loop's wait for room, if any.
+    private TaskCompletionSource? TakeRoom()
+    {
+        var room = _room;
+        _room = null;
+        return room;
+    }
+
+    private void Enqueue(Message<TBody> message)
+    {
+        if (_count == _items.Length)
+        {
+            var larger = new Message<TBody>[Math.Min(_capacity, Math.Max(2, _items.Length * 2))];
+            for (var i = 0; i < _count; i++)
+                larger[i] = _items[(_head + i) % _items.Length];
+            _items = larger;
+            _head = 0;
+        }
+
+        _items[(_head + _count) % _items.Length] = message;
+        _count++;
+    }
+
+    private Message<TBody> Dequeue()
+    {
+        var message = _items[_head];
+        _items[_head] = default;
+        _head = (_head + 1) % _items.Length;
+        _count--;
+        return message;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
     {
         try
         {
-            return await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            return _reader.GetResult(token);
         }
-        catch (Exception error) when (error is not OperationCanceledException && _connection.CloseError is { } closed)
+        finally
         {
-            throw closed;
+            _readerCancellation.Dispose();
+            _readerCancellation = default;
         }
     }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _reader.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _reader.OnCompleted(continuation, state, token, flags);
 }
