@@ -1,3 +1,4 @@
+using FizyrRpc.Generator.Model;
 using Microsoft.CodeAnalysis;
 
 namespace FizyrRpc.Generator;
@@ -9,5 +10,30 @@ public sealed class RpcServiceGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "FizyrRpc.RpcServiceAttribute",
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax,
+                Parser.Parse)
+            .WithTrackingName(TrackingNames.Result);
+
+        // Two outputs: a diagnostic that only moved re-reports without re-emitting code, and the reverse.
+        var models = results
+            .Select(static (result, _) => result.Model)
+            .WithTrackingName(TrackingNames.Model);
+        context.RegisterSourceOutput(models, static (output, model) =>
+        {
+            if (model is not null)
+                output.AddSource(model.HintName, Emitter.Emit(model));
+        });
+
+        var diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, list) =>
+        {
+            foreach (var diagnostic in list)
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
     }
 }

@@ -65,6 +65,17 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
             return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
     }
 
+    /// <summary>Waits for the response of a service that answers without a value, skipping updates not read yet; its body is ignored.</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    protected async ValueTask ReceiveEmptyResponseAsync(CancellationToken cancellationToken)
+    {
+        while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+            update.Body.Dispose();
+        var response = await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+        using (response.Body)
+            response.ThrowIfError();
+    }
+
     /// <summary>Stops reading the call; the request stays reserved until the remote answers.</summary>
     public ValueTask DisposeAsync()
     {

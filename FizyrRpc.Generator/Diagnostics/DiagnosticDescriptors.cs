@@ -1,0 +1,102 @@
+using Microsoft.CodeAnalysis;
+
+namespace FizyrRpc.Generator.Diagnostics;
+
+/// <summary>Every diagnostic of the generator. IDs are stable: never reuse or renumber one.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "FizyrRpc";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "FRPC001",
+        "[RpcService] interface must be partial",
+        "The [RpcService] interface '{0}' must be declared partial");
+
+    public static readonly DiagnosticDescriptor DuplicateServiceId = Error(
+        "FRPC002",
+        "Duplicate service ID",
+        "Service ID {0} of '{1}' is already used by '{2}'");
+
+    public static readonly DiagnosticDescriptor DuplicateStreamId = Error(
+        "FRPC003",
+        "Duplicate stream ID",
+        "Stream ID {0} of '{1}' is already used by '{2}'");
+
+    public static readonly DiagnosticDescriptor DuplicateRequestUpdateId = Error(
+        "FRPC004",
+        "Duplicate request-update ID",
+        "Request-update ID {0} is declared twice on '{1}'");
+
+    public static readonly DiagnosticDescriptor DuplicateResponseUpdateId = Error(
+        "FRPC005",
+        "Duplicate response-update ID",
+        "Response-update ID {0} is declared twice on '{1}'");
+
+    public static readonly DiagnosticDescriptor MissingKind = Error(
+        "FRPC006",
+        "Method is neither a service nor a stream",
+        "The method '{0}' of an [RpcService] interface needs [Service(id)] or [Stream(id)]");
+
+    public static readonly DiagnosticDescriptor BothKinds = Error(
+        "FRPC007",
+        "Method is both a service and a stream",
+        "The method '{0}' has both [Service] and [Stream]: choose one");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "FRPC008",
+        "Unsupported return type",
+        "The {0} '{1}' returns '{2}': {3}");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+        "FRPC009",
+        "Unsupported parameter",
+        "The parameter '{0}' of '{1}' is not supported: {2}");
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error(
+        "FRPC010",
+        "Generic method",
+        "The method '{0}' is generic: RPC methods cannot have type parameters");
+
+    public static readonly DiagnosticDescriptor DuplicateUpdateName = Error(
+        "FRPC011",
+        "Duplicate update name",
+        "The {0} name '{1}' is used twice on '{2}': set Name to tell them apart");
+
+    public static readonly DiagnosticDescriptor UpdateOnStream = Error(
+        "FRPC012",
+        "Updates on a stream",
+        "The stream '{0}' declares updates: only services ([Service]) have updates");
+
+    public static readonly DiagnosticDescriptor GenericInterface = Error(
+        "FRPC013",
+        "Generic [RpcService] interface",
+        "The [RpcService] interface '{0}' is generic or nested in a generic type, which is not supported");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error(
+        "FRPC014",
+        "Reserved name",
+        "The name '{0}' of '{1}' is reserved for undeclared IDs: set another Name");
+
+    public static readonly DiagnosticDescriptor UnsupportedMember = Error(
+        "FRPC015",
+        "Unsupported interface member",
+        "The member '{0}' is not supported in an [RpcService] interface: declare methods only");
+
+    public static readonly DiagnosticDescriptor Inaccessible = Error(
+        "FRPC016",
+        "Inaccessible [RpcService] interface",
+        "The [RpcService] interface '{0}' must be public or internal, and so must every type it is nested in");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error(
+        "FRPC017",
+        "Clashing generated names",
+        "The name '{0}' of '{1}' is already used by '{2}': the generated members would clash");
+
+    public static readonly DiagnosticDescriptor BaseInterface = Error(
+        "FRPC018",
+        "Base interfaces are not supported",
+        "The [RpcService] interface '{0}' extends '{1}': declare every method on the interface itself");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}
