@@ -446,9 +446,10 @@ internal static class Emitter
             writer.Line($"/// <summary>Handles the {Xml(service.Name)} service (ID {Int(service.Id)}).{summary}</summary>");
             if (service.Request is { } request)
                 writer.Line($"/// <param name=\"{request.Name}\">The decoded request.</param>");
-            writer.Line("/// <param name=\"context\">The request's context: updates, stream messages, cancellation.</param>");
+            var contextName = service.Request?.Name == "context" ? "requestContext" : "context";
+            writer.Line($"/// <param name=\"{contextName}\">The request's context: updates, stream messages, cancellation.</param>");
             writer.Line(service.ResponseType is null ? "/// <returns>Completes when the request is handled.</returns>" : "/// <returns>The response.</returns>");
-            var parameters = service.Request is { } r ? $"{r.Type} {Identifier(r.Name)}, {service.Name}Context context" : $"{service.Name}Context context";
+            var parameters = service.Request is { } r ? $"{r.Type} {Identifier(r.Name)}, {service.Name}Context {contextName}" : $"{service.Name}Context {contextName}";
             writer.Line($"protected abstract {ReturnType(service.ReturnKind, service.ResponseType)} {service.MethodName}({parameters});");
         }
 

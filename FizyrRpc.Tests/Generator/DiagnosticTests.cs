@@ -1,0 +1,188 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace FizyrRpc.Tests.Generator;
+
+/// <summary>
+/// Every diagnostic of the generator, with its exact location: the source marks the expected span with [| and |].
+/// An interface with an error generates no code.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Header = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using FizyrRpc;
+
+        namespace Test;
+
+        public sealed class Body { }
+
+        """;
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        yield return Case("FRPC001", "not partial", """
+            [RpcService] public interface [|IFoo|] { [Service(0)] Task PingAsync(); }
+            """);
+        yield return Case("FRPC002", "duplicate service ID", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task AAsync(); [[|Service(1)|]] Task BAsync(); }
+            """);
+        yield return Case("FRPC003", "duplicate stream ID", """
+            [RpcService] public partial interface IFoo { [Stream(5)] Task AAsync(Body b); [[|Stream(5)|]] Task BAsync(Body b); }
+            """);
+        yield return Case("FRPC004", "duplicate request-update ID", """
+            [RpcService] public partial interface IFoo
+            {
+                [Service(1)]
+                [RequestUpdate(10, typeof(Body), Name = "A")]
+                [[|RequestUpdate(10, typeof(Body), Name = "B")|]]
+                Task XAsync();
+            }
+            """);
+        yield return Case("FRPC005", "duplicate response-update ID", """
+            [RpcService] public partial interface IFoo
+            {
+                [Service(1)]
+                [ResponseUpdate(10, typeof(Body), Name = "A")]
+                [[|ResponseUpdate(10, typeof(Body), Name = "B")|]]
+                Task XAsync();
+            }
+            """);
+        yield return Case("FRPC006", "no [Service] or [Stream]", """
+            [RpcService] public partial interface IFoo { Task [|XAsync|](); }
+            """);
+        yield return Case("FRPC007", "both [Service] and [Stream]", """
+            [RpcService] public partial interface IFoo { [Service(1)] [Stream(1)] Task [|XAsync|](); }
+            """);
+        yield return Case("FRPC008", "service returning void", """
+            [RpcService] public partial interface IFoo { [Service(1)] [|void|] X(); }
+            """);
+        yield return Case("FRPC008", "stream returning a value", """
+            [RpcService] public partial interface IFoo { [Stream(1)] [|Task<int>|] XAsync(); }
+            """);
+        yield return Case("FRPC009", "two body parameters", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(Body a, Body [|b|]); }
+            """);
+        yield return Case("FRPC009", "ref parameter", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(ref Body [|a|]); }
+            """);
+        yield return Case("FRPC009", "params parameter", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(params int[] [|a|]); }
+            """);
+        yield return Case("FRPC009", "CancellationToken not last", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(CancellationToken [|ct|], Body a); }
+            """);
+        yield return Case("FRPC009", "stream with two values", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task XAsync(Body a, int [|b|]); }
+            """);
+        yield return Case("FRPC010", "generic method", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|XAsync|]<T>(T a); }
+            """);
+        yield return Case("FRPC011", "duplicate update names", """
+            [RpcService] public partial interface IFoo
+            {
+                [Service(1)]
+                [ResponseUpdate(10, typeof(Body))]
+                [[|ResponseUpdate(11, typeof(Body))|]]
+                Task XAsync();
+            }
+            """);
+        yield return Case("FRPC012", "updates on a stream", """
+            [RpcService] public partial interface IFoo { [Stream(1)] [[|ResponseUpdate(10, typeof(Body))|]] Task XAsync(Body b); }
+            """);
+        yield return Case("FRPC013", "generic interface", """
+            [RpcService] public partial interface [|IFoo|]<T> { [Service(1)] Task XAsync(); }
+            """);
+        yield return Case("FRPC013", "nested in a generic type", """
+            public partial class Outer<T> { [RpcService] public partial interface [|IFoo|] { [Service(1)] Task XAsync(); } }
+            """);
+        yield return Case("FRPC014", "update named Unknown", """
+            [RpcService] public partial interface IFoo { [Service(1)] [[|ResponseUpdate(10, typeof(Body), Name = "Unknown")|]] Task XAsync(); }
+            """);
+        yield return Case("FRPC014", "stream named Unknown", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task [|UnknownAsync|](); }
+            """);
+        yield return Case("FRPC015", "property", """
+            [RpcService] public partial interface IFoo { int [|Count|] { get; } }
+            """);
+        yield return Case("FRPC016", "private nested interface", """
+            public partial class Outer { [RpcService] private partial interface [|IFoo|] { [Service(1)] Task XAsync(); } }
+            """);
+        yield return Case("FRPC017", "overloaded service", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(); [Service(2)] Task [|XAsync|](Body b); }
+            """);
+        yield return Case("FRPC017", "response update and stream share a Send method", """
+            [RpcService] public partial interface IFoo
+            {
+                [Service(1)] [[|ResponseUpdate(10, typeof(Body), Name = "Changed")|]] Task XAsync();
+                [Stream(1)] Task ChangedAsync(Body b);
+            }
+            """);
+        yield return Case("FRPC018", "base interface", """
+            public interface IBase { }
+            [RpcService] public partial interface IFoo : [|IBase|] { [Service(1)] Task XAsync(); }
+            """);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void ReportsDiagnostic_AtItsLocation(string id, string markup)
+    {
+        var (source, span) = Parse(Header + markup);
+        var run = GeneratorHarness.Run(source);
+
+        Assert.That(run.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { id }), string.Join("\n", run.Diagnostics));
+        var diagnostic = run.Diagnostics[0];
+        Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
+        Assert.That(diagnostic.Descriptor.Category, Is.EqualTo("FizyrRpc"));
+        // Rebuilt from path + span + line span (no syntax tree is held): an external file location on the same file.
+        Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Source0.cs"));
+        Assert.That(
+            diagnostic.Location.SourceSpan,
+            Is.EqualTo(span),
+            $"expected '{source.Substring(span.Start, span.Length)}', got '{source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length)}'");
+        var line = source[..span.Start].Count(c => c == '\n');
+        Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Line, Is.EqualTo(line));
+        Assert.That(run.Result.GeneratedSources, Is.Empty, "an interface with an error generates no code");
+    }
+
+    [Test]
+    public void SeparateIdSpaces_AreNotDuplicates()
+    {
+        // Service 1 and stream 1; request update 10 and response update 10 of one service; update 10 on two services.
+        var run = GeneratorHarness.Run(Header + """
+            /// <summary>Foo.</summary>
+            [RpcService] public partial interface IFoo
+            {
+                /// <summary>X.</summary>
+                [Service(1)]
+                [RequestUpdate(10, typeof(Body), Name = "In")]
+                [ResponseUpdate(10, typeof(Body), Name = "Out")]
+                Task XAsync();
+
+                /// <summary>Y.</summary>
+                [Service(2)]
+                [ResponseUpdate(10, typeof(Body))]
+                Task YAsync();
+
+                /// <summary>Z.</summary>
+                [Stream(1)]
+                Task ZAsync(Body b);
+            }
+            """);
+
+        Assert.That(run.Diagnostics, Is.Empty);
+        Assert.That(run.Result.GeneratedSources, Has.Length.EqualTo(1));
+    }
+
+    private static TestCaseData Case(string id, string what, string markup) =>
+        new TestCaseData(id, markup).SetName($"{id} {what}");
+
+    private static (string Source, TextSpan Span) Parse(string markup)
+    {
+        var start = markup.IndexOf("[|", StringComparison.Ordinal);
+        var end = markup.IndexOf("|]", StringComparison.Ordinal);
+        var source = markup[..start] + markup[(start + 2)..end] + markup[(end + 2)..];
+        return (source, new TextSpan(start, end - start - 2));
+    }
+}
