@@ -21,6 +21,14 @@ internal static class Parser
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    /// <summary>Members the generated client inherits (RpcClientBase, object): an interface method of the same name would hide one.</summary>
+    private static readonly HashSet<string> ClientMembers = new(System.StringComparer.Ordinal)
+    {
+        "CallAsync", "StartAsync", "SendStreamAsync", "ReadStreamsAsync", "Encode", "NoBody", "CloseAsync", "DisposeAsync",
+        "CreateCloseHandle", "Completion", "Format", "WriteHandle", "ReadHandle", "Equals", "GetHashCode", "ToString", "GetType",
+        "MemberwiseClone", "Finalize",
+    };
+
     public static Result Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
@@ -114,6 +122,12 @@ internal static class Parser
             if (service is null && stream is null)
             {
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.MissingKind, methodLocation, method.Name));
+                return;
+            }
+
+            if (ClientMembers.Contains(method.Name))
+            {
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedMethodName, methodLocation, method.Name));
                 return;
             }
 

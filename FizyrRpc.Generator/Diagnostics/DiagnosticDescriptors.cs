@@ -97,6 +97,11 @@ internal static class DiagnosticDescriptors
         "Base interfaces are not supported",
         "The [RpcService] interface '{0}' extends '{1}': declare every method on the interface itself");
 
+    public static readonly DiagnosticDescriptor ReservedMethodName = Error(
+        "FRPC019",
+        "Method name clashes with the generated client",
+        "The method name '{0}' clashes with a member the generated client inherits: rename the method");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -123,6 +123,9 @@ public sealed class DiagnosticTests
             public interface IBase { }
             [RpcService] public partial interface IFoo : [|IBase|] { [Service(1)] Task XAsync(); }
             """);
+        yield return Case("FRPC019", "method named like a client member", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|CloseAsync|](); }
+            """);
     }
 
     [TestCaseSource(nameof(Cases))]
