@@ -217,7 +217,9 @@ internal static class Parser
                 var name = NamedString(attribute, "Name") ?? bodyType.Name;
                 if (!ids.Add(id))
                     diagnostics.Add(Diagnostic(duplicateId, location, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name));
-                if (name == "Unknown")
+                if (!SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.InvalidName, location, name, method.Name));
+                else if (name == "Unknown")
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, location, name, method.Name));
                 else if (!names.Add(name))
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateUpdateName, location, kind, name, method.Name));

@@ -102,6 +102,11 @@ internal static class DiagnosticDescriptors
         "Method name clashes with the generated client",
         "The method name '{0}' clashes with a member the generated client inherits: rename the method");
 
+    public static readonly DiagnosticDescriptor InvalidName = Error(
+        "FRPC020",
+        "Invalid update name",
+        "The update name '{0}' of '{1}' is not a valid C# identifier: generated type and method names are made from it");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -126,6 +126,9 @@ public sealed class DiagnosticTests
         yield return Case("FRPC019", "method named like a client member", """
             [RpcService] public partial interface IFoo { [Service(1)] Task [|CloseAsync|](); }
             """);
+        yield return Case("FRPC020", "update name not an identifier", """
+            [RpcService] public partial interface IFoo { [Service(1)] [[|RequestUpdate(10, typeof(Body), Name = "stop-now")|]] Task XAsync(); }
+            """);
     }
 
     [TestCaseSource(nameof(Cases))]
