@@ -67,7 +67,7 @@ public sealed class StreamAttribute(int id) : Attribute
     public int Id { get; } = id;
 }
 
-/// <summary>Hides a service, update or stream from introspection listings (it still works).</summary>
+/// <summary>Hides a service or a stream message from introspection listings (it still works).</summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Interface, Inherited = false)]
 public sealed class HiddenAttribute : Attribute
 {

@@ -85,25 +85,31 @@ public abstract class RpcServerBase<TBody>
             {
                 await DispatchAsync(new RpcRequestContext<TBody>(request, Format, write, cancellationToken)).ConfigureAwait(false);
             }
-            catch (Exception error) when (!request.IsClosed)
+            catch (Exception error)
             {
-                OnHandlerError(request.Message.Header, error);
-                var text = error is RpcFormatException format
-                    ? $"invalid body for service {request.ServiceId}: {format.Message}"
-                    : DescribeError(error);
-                try
-                {
-                    await request.SendErrorResponseAsync(text, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (RpcException)
-                {
-                    // The connection is gone: nobody to tell.
-                }
+                // Failing because the connection went away is not the handler's error; anything else is observed, also
+                // when the handler had already answered.
+                var connectionGone = cancellationToken.IsCancellationRequested && error is OperationCanceledException or ConnectionClosedException;
+                if (!connectionGone)
+                    OnHandlerError(request.Message.Header, error);
+                if (!request.IsClosed)
+                    await SendErrorAsync(request, error).ConfigureAwait(false);
             }
-            catch (RpcException)
-            {
-                // The handler answered, then something failed on a closing connection: nothing more to say.
-            }
+        }
+    }
+
+    private async ValueTask SendErrorAsync(ReceivedRequest<TBody> request, Exception error)
+    {
+        var text = error is RpcFormatException format
+            ? $"invalid body for service {request.ServiceId}: {format.Message}"
+            : DescribeError(error);
+        try
+        {
+            await request.SendErrorResponseAsync(text, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // The connection is gone, or another task answered meanwhile: nobody to tell.
         }
     }
 
