@@ -81,9 +81,10 @@ public abstract class RpcServerBase<TBody>
         await Task.Yield(); // one request never holds up the read loop
         await using (request.ConfigureAwait(false))
         {
+            var context = new RpcRequestContext<TBody>(request, Format, write, cancellationToken);
             try
             {
-                await DispatchAsync(new RpcRequestContext<TBody>(request, Format, write, cancellationToken)).ConfigureAwait(false);
+                await DispatchAsync(context).ConfigureAwait(false);
             }
             catch (Exception error)
             {
@@ -93,19 +94,19 @@ public abstract class RpcServerBase<TBody>
                 if (!connectionGone)
                     OnHandlerError(request.Message.Header, error);
                 if (!request.IsClosed)
-                    await SendErrorAsync(request, error).ConfigureAwait(false);
+                    await AnswerFailureAsync(context, error).ConfigureAwait(false);
             }
         }
     }
 
-    private async ValueTask SendErrorAsync(ReceivedRequest<TBody> request, Exception error)
+    private async ValueTask AnswerFailureAsync(RpcRequestContext<TBody> context, Exception error)
     {
-        var text = error is RpcFormatException format
-            ? $"invalid body for service {request.ServiceId}: {format.Message}"
-            : DescribeError(error);
         try
         {
-            await request.SendErrorResponseAsync(text, CancellationToken.None).ConfigureAwait(false);
+            if (error is RpcFormatException invalid)
+                await RespondInvalidBodyAsync(context, invalid).ConfigureAwait(false);
+            else
+                await context.Request.SendErrorResponseAsync(DescribeError(error), CancellationToken.None).ConfigureAwait(false);
         }
         catch (RpcException)
         {
@@ -116,11 +117,25 @@ public abstract class RpcServerBase<TBody>
     /// <summary>Dispatches one request to its handler by service ID; generated. Must answer the request (or throw).</summary>
     protected abstract ValueTask DispatchAsync(RpcRequestContext<TBody> context);
 
-    /// <summary>Answers a request for a service the interface does not declare.</summary>
-    protected static ValueTask RespondUnknownServiceAsync(RpcRequestContext<TBody> context)
+    /// <summary>
+    /// Handles a request for a service the interface does not declare: the error response "unknown service N" by
+    /// default. Override to see such requests (the raw request is <c>context.Request</c>) and answer them yourself.
+    /// </summary>
+    protected virtual ValueTask RespondUnknownServiceAsync(RpcRequestContext<TBody> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.Request.SendErrorResponseAsync($"unknown service {context.ServiceId}", CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Handles a request (or one of its updates) whose body does not decode: the error response
+    /// "invalid body for service N: ..." by default. Override to see such messages and answer them yourself.
+    /// </summary>
+    protected virtual ValueTask RespondInvalidBodyAsync(RpcRequestContext<TBody> context, RpcFormatException error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        return context.Request.SendErrorResponseAsync($"invalid body for service {context.ServiceId}: {error.Message}", CancellationToken.None);
     }
 
     /// <summary>Handles a stream message from the remote; generated to decode it and call the typed handler. Ignores it by default.</summary>
