@@ -12,7 +12,10 @@ public sealed class JsonFormat : IRpcFormat
 {
     private static readonly byte[] Null = "null"u8.ToArray();
 
-    /// <summary>Creates the format with snake_case field names (the Rust field names) and the reflection-based resolver.</summary>
+    /// <summary>
+    /// Creates the format as the reference's serde_json users write: snake_case field names (the Rust field names),
+    /// <c>byte[]</c> as an array of numbers (<see cref="SerdeBytesJsonConverter"/>), and the reflection-based resolver.
+    /// </summary>
     [RequiresUnreferencedCode("The reflection-based JSON resolver needs the body types' members; pass options with a source-generated resolver instead.")]
     [RequiresDynamicCode("The reflection-based JSON resolver generates code at run time; pass options with a source-generated resolver instead.")]
     public JsonFormat()
@@ -20,6 +23,7 @@ public sealed class JsonFormat : IRpcFormat
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            Converters = { new SerdeBytesJsonConverter() },
         })
     {
     }
