@@ -22,7 +22,9 @@ public class DescriptorOwnershipTests : SeqpacketFixture
         await request.SendResponseAsync(1, Bodies.Text("thanks")).WithTimeout();
         (await sent.ReceiveResponseAsync().WithTimeout()).Body.Dispose();
 
-        // The response was queued after the request had arrived, so the request's batch was disposed before it was written.
+        // The client's writer disposes a batch after writing it, and the response can overtake that. Once the client has
+        // answered a request of the server's, its writer has written a later batch, so it is done with the first.
+        await SeqpacketPair.RoundTripAsync(asker: pair.Server, answerer: pair.Client);
         Assert.That(handle.IsClosed, Is.True, "the peer closes a handed-over handle after writing it");
         Assert.That(Descriptors.ReadText(received.FileDescriptors[0]), Is.EqualTo("request payload"), "the received copy outlives the sender's");
     }
