@@ -36,7 +36,7 @@ internal static class Emitter
     }
 
     /// <summary>The fully qualified names of the generated types.</summary>
-    private sealed class Names
+    internal sealed class Names
     {
         public Names(InterfaceModel model)
         {
@@ -67,6 +67,9 @@ internal static class Emitter
         public string RequestUnion(ServiceModel service) => Rpc + "." + service.Name + "RequestUpdate";
 
         public string ResponseUnion(ServiceModel service) => Rpc + "." + service.Name + "ResponseUpdate";
+
+        /// <summary>The server base's typed context of <paramref name="service"/>, with TBody as the type argument.</summary>
+        public string ServerContext(ServiceModel service) => Rpc.Substring(0, Rpc.Length - RpcName.Length) + ServerName + "<TBody>." + service.Name + "Context";
     }
 
     // ---- The Rpc class: introspection and the unions -------------------------------------------------------------
@@ -155,6 +158,9 @@ internal static class Emitter
             "stream message", model.Streams, stream => (stream.Name, stream.Id, stream.Value?.Type));
         writer.Line();
         EmitDecoder(writer, names.StreamUnion, "Decode" + names.StreamUnionName, "a stream message", model.Streams, stream => (stream.Name, stream.Id, stream.Value?.Type));
+
+        writer.Line();
+        IncomingEmitter.Emit(writer, model, names);
 
         writer.Close();
     }
@@ -623,7 +629,7 @@ internal static class Emitter
         return text;
     }
 
-    private static string ReturnType(ReturnKind kind, string? result)
+    internal static string ReturnType(ReturnKind kind, string? result)
     {
         var task = kind == ReturnKind.Task ? Task : ValueTask;
         return result is null ? task : $"{task}<{result}>";
@@ -634,11 +640,11 @@ internal static class Emitter
 
     private static string Article(string word) => "aeiou".IndexOf(word[0]) >= 0 ? "An" : "A";
 
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string TypeOf(string? type) => type is null ? "null" : $"typeof({type})";
 
     private static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -159,7 +159,7 @@ internal static class Parser
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateStreamId, attributeLocation, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name, other));
                 else
                     streamIds.Add(id, method.Name);
-                if (name == "Unknown")
+                if (name is "Unknown" or "Invalid")
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
                 else if (streamNames.TryGetValue(name, out var sameName))
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameName));
@@ -180,7 +180,10 @@ internal static class Parser
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateServiceId, attributeLocation, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name, otherService));
             else
                 serviceIds.Add(id, method.Name);
-            if (serviceNames.TryGetValue(name, out var sameService))
+            // The Incoming union names its cases <Name>Request and has UnknownRequest / InvalidRequest of its own.
+            if (name is "Unknown" or "Invalid")
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
+            else if (serviceNames.TryGetValue(name, out var sameService))
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameService));
             else
                 serviceNames.Add(name, method.Name);

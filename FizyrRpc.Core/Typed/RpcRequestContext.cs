@@ -10,8 +10,19 @@ namespace FizyrRpc;
 public sealed class RpcRequestContext<TBody>
     where TBody : IMessageBody<TBody>
 {
-    internal RpcRequestContext(ReceivedRequest<TBody> request, IRpcFormat format, PeerWriteHandle<TBody> peer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Wraps a received request; servers build these, and so does code that reads the connection itself (the generated
+    /// <c>ReceiveAsync</c>).
+    /// </summary>
+    /// <param name="request">The raw request handle.</param>
+    /// <param name="format">The format of every body.</param>
+    /// <param name="peer">The write handle of the connection.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes (or the server stops).</param>
+    public RpcRequestContext(ReceivedRequest<TBody> request, IRpcFormat format, PeerWriteHandle<TBody> peer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(peer);
         Request = request;
         Format = format;
         Peer = peer;

@@ -75,7 +75,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ReservedName = Error(
         "FRPC014",
         "Reserved name",
-        "The name '{0}' of '{1}' is reserved for undeclared IDs: set another Name");
+        "The name '{0}' of '{1}' is reserved for undeclared IDs and undecodable messages: set another Name");
 
     public static readonly DiagnosticDescriptor UnsupportedMember = Error(
         "FRPC015",

@@ -103,6 +103,15 @@ public sealed class DiagnosticTests
         yield return Case("FRPC014", "stream named Unknown", """
             [RpcService] public partial interface IFoo { [Stream(1)] Task [|UnknownAsync|](); }
             """);
+        yield return Case("FRPC014", "stream named Invalid", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task [|InvalidAsync|](); }
+            """);
+        yield return Case("FRPC014", "service named Unknown", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|UnknownAsync|](); }
+            """);
+        yield return Case("FRPC014", "service named Invalid", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|InvalidAsync|](); }
+            """);
         yield return Case("FRPC015", "property", """
             [RpcService] public partial interface IFoo { int [|Count|] { get; } }
             """);

@@ -71,6 +71,252 @@ namespace Tools
                     return new global::Tools.CalculatorRpc.CalculatorStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
             }
         }
+
+        /// <summary>
+        /// One message from the remote, typed: a declared request or stream message decoded, or an unknown or undecodable
+        /// one as it came. Nothing is answered for you: answer every request case, or dispose it, which answers
+        /// "request dropped without a response".
+        /// </summary>
+        /// <typeparam name="TBody">The body type of the transport.</typeparam>
+        public abstract class Incoming<TBody> : global::System.IDisposable, global::System.IAsyncDisposable
+            where TBody : global::FizyrRpc.IMessageBody<TBody>
+        {
+            private Incoming()
+            {
+            }
+
+            /// <summary>Releases the message: an unanswered request is answered "request dropped without a response", a raw body is freed.</summary>
+            public abstract void Dispose();
+
+            /// <summary>Releases the message, as <see cref="Dispose"/> does.</summary>
+            /// <returns>A completed task.</returns>
+            public global::System.Threading.Tasks.ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+
+            /// <summary>A Add request (service 1), decoded; answer it with <see cref="RespondAsync"/>. Adds the values; see List{T}.</summary>
+            public sealed class AddRequest : Incoming<TBody>
+            {
+                internal AddRequest(global::FizyrRpc.RpcRequestContext<TBody> raw, global::System.Collections.Generic.List<int> value)
+                {
+                    Context = new global::Tools.CalculatorServerBase<TBody>.AddContext(raw);
+                    Value = value;
+                }
+
+                /// <summary>The decoded request.</summary>
+                public global::System.Collections.Generic.List<int> Value { get; }
+
+                /// <summary>The request's typed context, as a server handler gets it: response updates, request updates, stream messages.</summary>
+                public global::Tools.CalculatorServerBase<TBody>.AddContext Context { get; }
+
+                /// <summary>The raw request handle underneath.</summary>
+                public global::FizyrRpc.ReceivedRequest<TBody> Request => Context.Raw.Request;
+
+                /// <summary>Answers the request, with the request's service ID.</summary>
+                /// <param name="value">The response.</param>
+                /// <returns>Completes when the response is queued.</returns>
+                public global::System.Threading.Tasks.ValueTask RespondAsync(long value) => Context.Raw.RespondAsync<long>(value);
+
+                /// <inheritdoc/>
+                public override void Dispose() => Request.Dispose();
+            }
+
+            /// <summary>A Reset request (service 2), decoded; answer it with <see cref="RespondAsync"/>. Resets the memory.</summary>
+            public sealed class ResetRequest : Incoming<TBody>
+            {
+                internal ResetRequest(global::FizyrRpc.RpcRequestContext<TBody> raw)
+                {
+                    Context = new global::Tools.CalculatorServerBase<TBody>.ResetContext(raw);
+                }
+
+                /// <summary>The request's typed context, as a server handler gets it: response updates, request updates, stream messages.</summary>
+                public global::Tools.CalculatorServerBase<TBody>.ResetContext Context { get; }
+
+                /// <summary>The raw request handle underneath.</summary>
+                public global::FizyrRpc.ReceivedRequest<TBody> Request => Context.Raw.Request;
+
+                /// <summary>Answers the request, with the request's service ID.</summary>
+                /// <returns>Completes when the response is queued.</returns>
+                public global::System.Threading.Tasks.ValueTask RespondAsync() => Context.Raw.RespondAsync();
+
+                /// <inheritdoc/>
+                public override void Dispose() => Request.Dispose();
+            }
+
+            /// <summary>A Lookup request (service 3), decoded; answer it with <see cref="RespondAsync"/>. Looks a name up, "maybe".</summary>
+            public sealed class LookupRequest : Incoming<TBody>
+            {
+                internal LookupRequest(global::FizyrRpc.RpcRequestContext<TBody> raw, string? value)
+                {
+                    Context = new global::Tools.CalculatorServerBase<TBody>.LookupContext(raw);
+                    Value = value;
+                }
+
+                /// <summary>The decoded request.</summary>
+                public string? Value { get; }
+
+                /// <summary>The request's typed context, as a server handler gets it: response updates, request updates, stream messages.</summary>
+                public global::Tools.CalculatorServerBase<TBody>.LookupContext Context { get; }
+
+                /// <summary>The raw request handle underneath.</summary>
+                public global::FizyrRpc.ReceivedRequest<TBody> Request => Context.Raw.Request;
+
+                /// <summary>Answers the request, with the request's service ID.</summary>
+                /// <param name="value">The response.</param>
+                /// <returns>Completes when the response is queued.</returns>
+                public global::System.Threading.Tasks.ValueTask RespondAsync(string? value) => Context.Raw.RespondAsync<string?>(value);
+
+                /// <inheritdoc/>
+                public override void Dispose() => Request.Dispose();
+            }
+
+            /// <summary>A request for a service the interface does not declare; answer it through <see cref="Request"/>.</summary>
+            public sealed class UnknownRequest : Incoming<TBody>
+            {
+                internal UnknownRequest(global::FizyrRpc.ReceivedRequest<TBody> request)
+                {
+                    Request = request;
+                }
+
+                /// <summary>The raw request handle: its body as it came; answer through it.</summary>
+                public global::FizyrRpc.ReceivedRequest<TBody> Request { get; }
+
+                /// <inheritdoc/>
+                public override void Dispose() => Request.Dispose();
+            }
+
+            /// <summary>A request for a declared service whose body does not decode; answer it through <see cref="Request"/>.</summary>
+            public sealed class InvalidRequest : Incoming<TBody>
+            {
+                internal InvalidRequest(global::FizyrRpc.ReceivedRequest<TBody> request, global::FizyrRpc.RpcFormatException error)
+                {
+                    Request = request;
+                    Error = error;
+                }
+
+                /// <summary>The raw request handle: its body as it came; answer through it.</summary>
+                public global::FizyrRpc.ReceivedRequest<TBody> Request { get; }
+
+                /// <summary>Why the body does not decode.</summary>
+                public global::FizyrRpc.RpcFormatException Error { get; }
+
+                /// <inheritdoc/>
+                public override void Dispose() => Request.Dispose();
+            }
+
+            /// <summary>A stream message with an ID the interface does not declare.</summary>
+            public sealed class UnknownStream : Incoming<TBody>
+            {
+                internal UnknownStream(global::FizyrRpc.Message<TBody> message)
+                {
+                    Message = message;
+                }
+
+                /// <summary>The raw message; its body is freed on dispose.</summary>
+                public global::FizyrRpc.Message<TBody> Message { get; }
+
+                /// <inheritdoc/>
+                public override void Dispose() => Message.Body.Dispose();
+            }
+
+            /// <summary>A declared stream message whose body does not decode.</summary>
+            public sealed class InvalidStream : Incoming<TBody>
+            {
+                internal InvalidStream(global::FizyrRpc.Message<TBody> message, global::FizyrRpc.RpcFormatException error)
+                {
+                    Message = message;
+                    Error = error;
+                }
+
+                /// <summary>The raw message; its body is freed on dispose.</summary>
+                public global::FizyrRpc.Message<TBody> Message { get; }
+
+                /// <summary>Why the body does not decode.</summary>
+                public global::FizyrRpc.RpcFormatException Error { get; }
+
+                /// <inheritdoc/>
+                public override void Dispose() => Message.Body.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Turns a raw received message into an <see cref="Incoming{TBody}"/> case; a body that does not decode gives
+        /// <c>InvalidRequest</c> or <c>InvalidStream</c>, an undeclared ID <c>UnknownRequest</c> or <c>UnknownStream</c>.
+        /// </summary>
+        /// <typeparam name="TBody">The body type of the transport.</typeparam>
+        /// <param name="message">The message, as the peer's ReceiveMessageAsync returned it; the case owns it now.</param>
+        /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
+        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <returns>The typed message; dispose it when done.</returns>
+        public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, global::FizyrRpc.IRpcFormat? format = null)
+            where TBody : global::FizyrRpc.IMessageBody<TBody>
+        {
+            global::System.ArgumentNullException.ThrowIfNull(writer);
+            format ??= global::FizyrRpc.MessagePackFormat.Default;
+            if (message.Request is { } request)
+            {
+                var context = new global::FizyrRpc.RpcRequestContext<TBody>(request, format, writer, writer.ConnectionClosed);
+                try
+                {
+                    switch (request.ServiceId)
+                    {
+                        case 1:
+                            return new Incoming<TBody>.AddRequest(context, context.DecodeRequest<global::System.Collections.Generic.List<int>>());
+                        case 2:
+                            return new Incoming<TBody>.ResetRequest(context);
+                        case 3:
+                            return new Incoming<TBody>.LookupRequest(context, context.DecodeRequest<string?>());
+                        default:
+                            return new Incoming<TBody>.UnknownRequest(request);
+                    }
+                }
+                catch (global::FizyrRpc.RpcFormatException error)
+                {
+                    return new Incoming<TBody>.InvalidRequest(request, error);
+                }
+            }
+
+            var stream = message.Message;
+            try
+            {
+                switch (stream.ServiceId)
+                {
+                    default:
+                        return new Incoming<TBody>.UnknownStream(stream);
+                }
+            }
+            catch (global::FizyrRpc.RpcFormatException error)
+            {
+                return new Incoming<TBody>.InvalidStream(stream, error);
+            }
+        }
+
+        /// <summary>
+        /// Reads one message from the remote and returns it typed: the lower-level alternative to a server base, which
+        /// hides nothing. Unknown services and streams, and bodies that do not decode, come as their own cases.
+        /// </summary>
+        /// <typeparam name="TBody">The body type of the transport.</typeparam>
+        /// <param name="reader">The connection's read handle.</param>
+        /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
+        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="cancellationToken">Stops waiting.</param>
+        /// <returns>The typed message; dispose it when done.</returns>
+        /// <exception cref="global::FizyrRpc.ConnectionClosedException">The connection is closed.</exception>
+        /// <exception cref="global::FizyrRpc.RpcProtocolException">The peer dropped a message (non-fatal); the next call continues.</exception>
+        public static async global::System.Threading.Tasks.ValueTask<Incoming<TBody>> ReceiveAsync<TBody>(
+            global::FizyrRpc.PeerReadHandle<TBody> reader,
+            global::FizyrRpc.PeerWriteHandle<TBody> writer,
+            global::FizyrRpc.IRpcFormat? format = null,
+            global::System.Threading.CancellationToken cancellationToken = default)
+            where TBody : global::FizyrRpc.IMessageBody<TBody>
+        {
+            global::System.ArgumentNullException.ThrowIfNull(reader);
+            global::System.ArgumentNullException.ThrowIfNull(writer);
+            var message = await reader.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+            return DecodeIncoming(message, writer, format);
+        }
     }
 
     /// <summary>A typed client of <see cref="global::Tools.ICalculator"/>: calls, call objects for services with updates, and stream messages both ways.</summary>

@@ -144,6 +144,277 @@ public static partial class StorageRpc
                 return new global::StorageRpc.StorageStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
         }
     }
+
+    /// <summary>
+    /// One message from the remote, typed: a declared request or stream message decoded, or an unknown or undecodable
+    /// one as it came. Nothing is answered for you: answer every request case, or dispose it, which answers
+    /// "request dropped without a response".
+    /// </summary>
+    /// <typeparam name="TBody">The body type of the transport.</typeparam>
+    public abstract class Incoming<TBody> : global::System.IDisposable, global::System.IAsyncDisposable
+        where TBody : global::FizyrRpc.IMessageBody<TBody>
+    {
+        private Incoming()
+        {
+        }
+
+        /// <summary>Releases the message: an unanswered request is answered "request dropped without a response", a raw body is freed.</summary>
+        public abstract void Dispose();
+
+        /// <summary>Releases the message, as <see cref="Dispose"/> does.</summary>
+        /// <returns>A completed task.</returns>
+        public global::System.Threading.Tasks.ValueTask DisposeAsync()
+        {
+            Dispose();
+            return default;
+        }
+
+        /// <summary>A Put request (service 0), decoded; answer it with <see cref="RespondAsync"/>. Stores a blob and returns its key.</summary>
+        public sealed class PutRequest : Incoming<TBody>
+        {
+            internal PutRequest(global::FizyrRpc.RpcRequestContext<TBody> raw, byte[] value)
+            {
+                Context = new global::StorageServerBase<TBody>.PutContext(raw);
+                Value = value;
+            }
+
+            /// <summary>The decoded request.</summary>
+            public byte[] Value { get; }
+
+            /// <summary>The request's typed context, as a server handler gets it: response updates, request updates, stream messages.</summary>
+            public global::StorageServerBase<TBody>.PutContext Context { get; }
+
+            /// <summary>The raw request handle underneath.</summary>
+            public global::FizyrRpc.ReceivedRequest<TBody> Request => Context.Raw.Request;
+
+            /// <summary>Answers the request, with the request's service ID.</summary>
+            /// <param name="value">The response.</param>
+            /// <returns>Completes when the response is queued.</returns>
+            public global::System.Threading.Tasks.ValueTask RespondAsync(string value) => Context.Raw.RespondAsync<string>(value);
+
+            /// <inheritdoc/>
+            public override void Dispose() => Request.Dispose();
+        }
+
+        /// <summary>A Compact request (service 1), decoded; answer it with <see cref="RespondAsync"/>. Compacts the store.</summary>
+        public sealed class CompactRequest : Incoming<TBody>
+        {
+            internal CompactRequest(global::FizyrRpc.RpcRequestContext<TBody> raw)
+            {
+                Context = new global::StorageServerBase<TBody>.CompactContext(raw);
+            }
+
+            /// <summary>The request's typed context, as a server handler gets it: response updates, request updates, stream messages.</summary>
+            public global::StorageServerBase<TBody>.CompactContext Context { get; }
+
+            /// <summary>The raw request handle underneath.</summary>
+            public global::FizyrRpc.ReceivedRequest<TBody> Request => Context.Raw.Request;
+
+            /// <summary>Answers the request, with the request's service ID.</summary>
+            /// <returns>Completes when the response is queued.</returns>
+            public global::System.Threading.Tasks.ValueTask RespondAsync() => Context.Raw.RespondAsync();
+
+            /// <summary>Sends the Progress response update (ID 1).</summary>
+            /// <param name="value">The update's body.</param>
+            /// <returns>Completes when the update is queued.</returns>
+            public global::System.Threading.Tasks.ValueTask SendProgressAsync(global::Progress value) => Context.SendProgressAsync(value);
+
+            /// <summary>Reads the requester's updates until the request is answered.</summary>
+            /// <param name="cancellationToken">Stops reading (the connection closing always does).</param>
+            /// <returns>The typed request updates.</returns>
+            public global::System.Collections.Generic.IAsyncEnumerable<global::StorageRpc.CompactRequestUpdate> ReadUpdatesAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+                Context.ReadUpdatesAsync(cancellationToken);
+
+            /// <inheritdoc/>
+            public override void Dispose() => Request.Dispose();
+        }
+
+        /// <summary>A Full stream message (ID 0), decoded. The store is full.</summary>
+        public sealed class FullStream : Incoming<TBody>
+        {
+            internal FullStream()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override void Dispose()
+            {
+                // The body was released once decoded.
+            }
+        }
+
+        /// <summary>A Heartbeat stream message (ID 1), decoded. Internal heartbeat.</summary>
+        public sealed class HeartbeatStream : Incoming<TBody>
+        {
+            internal HeartbeatStream(long value)
+            {
+                Value = value;
+            }
+
+            /// <summary>The decoded body.</summary>
+            public long Value { get; }
+
+            /// <inheritdoc/>
+            public override void Dispose()
+            {
+                // The body was released once decoded.
+            }
+        }
+
+        /// <summary>A request for a service the interface does not declare; answer it through <see cref="Request"/>.</summary>
+        public sealed class UnknownRequest : Incoming<TBody>
+        {
+            internal UnknownRequest(global::FizyrRpc.ReceivedRequest<TBody> request)
+            {
+                Request = request;
+            }
+
+            /// <summary>The raw request handle: its body as it came; answer through it.</summary>
+            public global::FizyrRpc.ReceivedRequest<TBody> Request { get; }
+
+            /// <inheritdoc/>
+            public override void Dispose() => Request.Dispose();
+        }
+
+        /// <summary>A request for a declared service whose body does not decode; answer it through <see cref="Request"/>.</summary>
+        public sealed class InvalidRequest : Incoming<TBody>
+        {
+            internal InvalidRequest(global::FizyrRpc.ReceivedRequest<TBody> request, global::FizyrRpc.RpcFormatException error)
+            {
+                Request = request;
+                Error = error;
+            }
+
+            /// <summary>The raw request handle: its body as it came; answer through it.</summary>
+            public global::FizyrRpc.ReceivedRequest<TBody> Request { get; }
+
+            /// <summary>Why the body does not decode.</summary>
+            public global::FizyrRpc.RpcFormatException Error { get; }
+
+            /// <inheritdoc/>
+            public override void Dispose() => Request.Dispose();
+        }
+
+        /// <summary>A stream message with an ID the interface does not declare.</summary>
+        public sealed class UnknownStream : Incoming<TBody>
+        {
+            internal UnknownStream(global::FizyrRpc.Message<TBody> message)
+            {
+                Message = message;
+            }
+
+            /// <summary>The raw message; its body is freed on dispose.</summary>
+            public global::FizyrRpc.Message<TBody> Message { get; }
+
+            /// <inheritdoc/>
+            public override void Dispose() => Message.Body.Dispose();
+        }
+
+        /// <summary>A declared stream message whose body does not decode.</summary>
+        public sealed class InvalidStream : Incoming<TBody>
+        {
+            internal InvalidStream(global::FizyrRpc.Message<TBody> message, global::FizyrRpc.RpcFormatException error)
+            {
+                Message = message;
+                Error = error;
+            }
+
+            /// <summary>The raw message; its body is freed on dispose.</summary>
+            public global::FizyrRpc.Message<TBody> Message { get; }
+
+            /// <summary>Why the body does not decode.</summary>
+            public global::FizyrRpc.RpcFormatException Error { get; }
+
+            /// <inheritdoc/>
+            public override void Dispose() => Message.Body.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Turns a raw received message into an <see cref="Incoming{TBody}"/> case; a body that does not decode gives
+    /// <c>InvalidRequest</c> or <c>InvalidStream</c>, an undeclared ID <c>UnknownRequest</c> or <c>UnknownStream</c>.
+    /// </summary>
+    /// <typeparam name="TBody">The body type of the transport.</typeparam>
+    /// <param name="message">The message, as the peer's ReceiveMessageAsync returned it; the case owns it now.</param>
+    /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
+    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <returns>The typed message; dispose it when done.</returns>
+    public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, global::FizyrRpc.IRpcFormat? format = null)
+        where TBody : global::FizyrRpc.IMessageBody<TBody>
+    {
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        format ??= global::FizyrRpc.MessagePackFormat.Default;
+        if (message.Request is { } request)
+        {
+            var context = new global::FizyrRpc.RpcRequestContext<TBody>(request, format, writer, writer.ConnectionClosed);
+            try
+            {
+                switch (request.ServiceId)
+                {
+                    case 0:
+                        return new Incoming<TBody>.PutRequest(context, context.DecodeRequest<byte[]>());
+                    case 1:
+                        return new Incoming<TBody>.CompactRequest(context);
+                    default:
+                        return new Incoming<TBody>.UnknownRequest(request);
+                }
+            }
+            catch (global::FizyrRpc.RpcFormatException error)
+            {
+                return new Incoming<TBody>.InvalidRequest(request, error);
+            }
+        }
+
+        var stream = message.Message;
+        try
+        {
+            switch (stream.ServiceId)
+            {
+                case 0:
+                {
+                    stream.Body.Dispose();
+                    return new Incoming<TBody>.FullStream();
+                }
+                case 1:
+                {
+                    var value = format.Decode<long>(stream.Body.Data);
+                    stream.Body.Dispose();
+                    return new Incoming<TBody>.HeartbeatStream(value);
+                }
+                default:
+                    return new Incoming<TBody>.UnknownStream(stream);
+            }
+        }
+        catch (global::FizyrRpc.RpcFormatException error)
+        {
+            return new Incoming<TBody>.InvalidStream(stream, error);
+        }
+    }
+
+    /// <summary>
+    /// Reads one message from the remote and returns it typed: the lower-level alternative to a server base, which
+    /// hides nothing. Unknown services and streams, and bodies that do not decode, come as their own cases.
+    /// </summary>
+    /// <typeparam name="TBody">The body type of the transport.</typeparam>
+    /// <param name="reader">The connection's read handle.</param>
+    /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
+    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The typed message; dispose it when done.</returns>
+    /// <exception cref="global::FizyrRpc.ConnectionClosedException">The connection is closed.</exception>
+    /// <exception cref="global::FizyrRpc.RpcProtocolException">The peer dropped a message (non-fatal); the next call continues.</exception>
+    public static async global::System.Threading.Tasks.ValueTask<Incoming<TBody>> ReceiveAsync<TBody>(
+        global::FizyrRpc.PeerReadHandle<TBody> reader,
+        global::FizyrRpc.PeerWriteHandle<TBody> writer,
+        global::FizyrRpc.IRpcFormat? format = null,
+        global::System.Threading.CancellationToken cancellationToken = default)
+        where TBody : global::FizyrRpc.IMessageBody<TBody>
+    {
+        global::System.ArgumentNullException.ThrowIfNull(reader);
+        global::System.ArgumentNullException.ThrowIfNull(writer);
+        var message = await reader.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+        return DecodeIncoming(message, writer, format);
+    }
 }
 
 /// <summary>A typed client of <see cref="global::IStorage"/>: calls, call objects for services with updates, and stream messages both ways.</summary>
