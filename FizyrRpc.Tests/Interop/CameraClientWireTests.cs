@@ -80,7 +80,7 @@ public class CameraClientWireTests(LoopbackKind kind)
         var requestId = HandWire.RequestIdOf(await raw.NextFrameAsync());
 
         await raw.Raw.SendAsync(HandWire.ErrorResponse(requestId, "lens cap still on ✗ — ünïcode"));
-        var error = await InteropWaits.ThrowsAsync<RemoteErrorException>(() => record);
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => record);
         Assert.That(error.Message, Is.EqualTo("lens cap still on ✗ — ünïcode"));
         Assert.That(error.RequestId, Is.EqualTo(requestId));
     }
@@ -92,7 +92,7 @@ public class CameraClientWireTests(LoopbackKind kind)
         var ping = raw.Client.PingAsync();
         await raw.NextFrameAsync();
         await raw.Raw.SendAsync(HandWire.ErrorResponse(0, "not now"));
-        var error = await InteropWaits.ThrowsAsync<RemoteErrorException>(() => ping);
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => ping);
         Assert.That(error.Message, Is.EqualTo("not now"));
     }
 

@@ -72,7 +72,7 @@ public class JsonWireTests(LoopbackKind kind)
         var lookup = raw.Client.LookupAsync("lens");
         Assert.That(await raw.NextFrameAsync(), Is.EqualTo(HandWire.Request(0, 2, Json("\"lens\""))));
         await raw.Raw.SendAsync(HandWire.ErrorResponse(0, "no key \"lens\""));
-        var error = await InteropWaits.ThrowsAsync<RemoteErrorException>(() => lookup);
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => lookup);
         Assert.That(error.Message, Is.EqualTo("no key \"lens\""));
     }
 

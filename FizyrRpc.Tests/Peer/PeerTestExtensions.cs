@@ -2,17 +2,9 @@ using FizyrRpc.Tests.TestSupport;
 
 namespace FizyrRpc.Tests.Peer;
 
-/// <summary>Short forms for the waits the peer tests repeat; every wait fails after <see cref="Loopback.Timeout"/> instead of hanging.</summary>
+/// <summary>Short forms for the receives the peer tests repeat; every wait fails after <see cref="Loopback.Timeout"/> instead of hanging.</summary>
 internal static class PeerTestExtensions
 {
-    public static Task<T> Within<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Loopback.Timeout);
-
-    public static Task Within(this ValueTask task) => task.AsTask().WaitAsync(Loopback.Timeout);
-
-    public static Task<T> Within<T>(this Task<T> task) => task.WaitAsync(Loopback.Timeout);
-
-    public static Task Within(this Task task) => task.WaitAsync(Loopback.Timeout);
-
     /// <summary>Receives the next message and asserts that it is a request.</summary>
     public static async Task<ReceivedRequest<StreamBody>> ReceiveRequestAsync(this PeerHandle<StreamBody> peer)
     {

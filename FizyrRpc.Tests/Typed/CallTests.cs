@@ -72,7 +72,7 @@ public class CallTests(LoopbackKind kind)
     {
         await using var served = await ServedPair.StartAsync(kind);
         await using var call = await served.Client.StartCountAsync(-1).Within();
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => call.ReceiveResponseAsync().AsTask());
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => call.ReceiveResponseAsync().AsTask());
         Assert.That(error.Message, Is.EqualTo("negative start"));
         Assert.That(error.RequestId, Is.EqualTo(call.RequestId));
     }
@@ -84,7 +84,7 @@ public class CallTests(LoopbackKind kind)
         await using var call = await served.Client.StartCountAsync(0).Within();
         await call.SendAdjustAsync(0).Within();
         await call.ReceiveResponseAsync().Within();
-        await TypedWaits.ThrowsAsync<RequestClosedException>(() => call.SendAdjustAsync(1).AsTask());
+        await TestWaits.ThrowsAsync<RequestClosedException>(() => call.SendAdjustAsync(1).AsTask());
     }
 
     [Test]
@@ -108,7 +108,7 @@ public class CallTests(LoopbackKind kind)
         Assert.That(header, Is.EqualTo(MessageHeader.Request(call.RequestId, TestIds.Count)));
 
         await raw.Raw.SendFrameAsync(MessageHeader.ResponderUpdate(call.RequestId, TestIds.Progress), [0xc1]);
-        var error = await TypedWaits.ThrowsAsync<RpcFormatException>(() => call.ReceiveUpdateAsync().AsTask());
+        var error = await TestWaits.ThrowsAsync<RpcFormatException>(() => call.ReceiveUpdateAsync().AsTask());
         Assert.That(error.BodyType, Is.EqualTo(typeof(int)));
 
         await raw.Raw.SendFrameAsync(MessageHeader.ResponderUpdate(call.RequestId, TestIds.Progress), [0x07]);

@@ -56,9 +56,9 @@ public class ClientServerTests(LoopbackKind kind)
     public async Task AnUnknownServiceIsAnsweredWithAnErrorAndTheConnectionStaysUsable()
     {
         await using var served = await ServedPair.StartAsync(kind);
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.CallServiceAsync(42).AsTask());
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.CallServiceAsync(42).AsTask());
         Assert.That(error.Message, Is.EqualTo("unknown service 42"));
-        var negative = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.CallServiceAsync(-9).AsTask());
+        var negative = await TestWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.CallServiceAsync(-9).AsTask());
         Assert.That(negative.Message, Is.EqualTo("unknown service -9"));
         Assert.That(await served.Client.AddAsync(new AddRequest(1, 1)).Within(), Is.EqualTo(2));
     }
@@ -67,7 +67,7 @@ public class ClientServerTests(LoopbackKind kind)
     public async Task AHandlerExceptionBecomesAnErrorWithItsMessageAndNoStackTrace()
     {
         await using var served = await ServedPair.StartAsync(kind);
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.FailAsync("the camera is on fire").AsTask());
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.FailAsync("the camera is on fire").AsTask());
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Message, Is.EqualTo("the camera is on fire"));
@@ -87,7 +87,7 @@ public class ClientServerTests(LoopbackKind kind)
     public async Task DescribeErrorDecidesWhatTheRemoteIsTold()
     {
         await using var served = await ServedPair.StartAsync(kind, new TerseServer());
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.FailAsync("secret detail").AsTask());
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.FailAsync("secret detail").AsTask());
         Assert.That(error.Message, Is.EqualTo("internal error (InvalidOperationException)"));
     }
 
@@ -96,7 +96,7 @@ public class ClientServerTests(LoopbackKind kind)
     {
         // A JSON client talking to a MessagePack server: the server cannot decode the request.
         await using var served = await ServedPair.StartAsync(kind, new TestServer(), new JsonFormat());
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.AddAsync(new AddRequest(1, 2)).AsTask());
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => served.Client.AddAsync(new AddRequest(1, 2)).AsTask());
         Assert.That(error.Message, Does.StartWith("invalid body for service 1"));
         Assert.That(error.Message, Does.Not.Contain("   at "));
         Assert.That(await served.Server.FirstHandlerError.Task.Within(), Is.TypeOf<RpcFormatException>());
@@ -139,7 +139,7 @@ public class ClientServerTests(LoopbackKind kind)
         var call = served.Client.WaitAsync("never", cancel.Token).AsTask();
         await served.Server.WaitStarted.Task.Within();
         await cancel.CancelAsync();
-        await TypedWaits.ThrowsAsync<OperationCanceledException>(() => call);
+        await TestWaits.ThrowsAsync<OperationCanceledException>(() => call);
         served.Server.WaitGate.SetResult();
         Assert.That(await served.Client.EchoAsync("after").Within(), Is.EqualTo("after"));
     }

@@ -47,7 +47,7 @@ public class ClientWireTests(LoopbackKind kind)
         var (header, _) = await raw.Raw.ReceiveMessageAsync();
         await raw.Raw.SendFrameAsync(MessageHeader.ErrorResponse(header.RequestId), "lens cap still on ✗"u8);
 
-        var error = await TypedWaits.ThrowsAsync<RemoteErrorException>(() => call);
+        var error = await TestWaits.ThrowsAsync<RemoteErrorException>(() => call);
         Assert.That(error.Message, Is.EqualTo("lens cap still on ✗"));
         Assert.That(error.RequestId, Is.EqualTo(header.RequestId));
     }
@@ -72,7 +72,7 @@ public class ClientWireTests(LoopbackKind kind)
         var (header, _) = await raw.Raw.ReceiveMessageAsync();
         await raw.Raw.SendFrameAsync(MessageHeader.Response(header.RequestId, TestIds.Add), Pack("not an int"));
 
-        var error = await TypedWaits.ThrowsAsync<RpcFormatException>(() => call);
+        var error = await TestWaits.ThrowsAsync<RpcFormatException>(() => call);
         Assert.That(error.BodyType, Is.EqualTo(typeof(int)));
         Assert.That(raw.Raw.Peer.OpenSentRequests, Is.Zero);
     }
@@ -109,7 +109,7 @@ public class ClientWireTests(LoopbackKind kind)
     public async Task AnUnencodableRequestThrowsAndSendsNothing()
     {
         await using var raw = await RawServedClient.StartAsync(kind, RawFormat.Default);
-        var error = await TypedWaits.ThrowsAsync<RpcFormatException>(() => raw.Client.EchoAsync("not bytes").AsTask());
+        var error = await TestWaits.ThrowsAsync<RpcFormatException>(() => raw.Client.EchoAsync("not bytes").AsTask());
         Assert.That(error.BodyType, Is.EqualTo(typeof(string)));
         Assert.That(raw.Raw.Peer.OpenSentRequests, Is.Zero);
 

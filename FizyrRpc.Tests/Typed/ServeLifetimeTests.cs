@@ -32,7 +32,7 @@ public class ServeLifetimeTests(LoopbackKind kind)
 
         await served.Client.CloseAsync().Within();
         await served.Pair.Server.Completion.Within();
-        await TypedWaits.ThrowsAsync<RpcException>(() => waiting);
+        await TestWaits.ThrowsAsync<RpcException>(() => waiting);
         Assert.That(served.Serve.IsCompleted, Is.False, "a handler is still running");
 
         // The handler now answers on a closed connection: nobody to tell, and not a failure of ServeAsync. (While
@@ -56,7 +56,7 @@ public class ServeLifetimeTests(LoopbackKind kind)
         await Cancelled(token);
         Assert.That(await served.Server.WaitEnded.Task.Within(), Is.InstanceOf<OperationCanceledException>());
         await served.Serve.Within();
-        await TypedWaits.ThrowsAsync<RpcException>(() => waiting);
+        await TestWaits.ThrowsAsync<RpcException>(() => waiting);
     }
 
     [Test]
@@ -87,7 +87,7 @@ public class ServeLifetimeTests(LoopbackKind kind)
 
         // The server released the connection: the client sees it end, and its call fails rather than hangs.
         await served.Client.Completion.Within();
-        await TypedWaits.ThrowsAsync<RpcException>(() => waiting);
+        await TestWaits.ThrowsAsync<RpcException>(() => waiting);
     }
 
     [Test]
@@ -132,6 +132,6 @@ public class ServeLifetimeTests(LoopbackKind kind)
     [Test]
     public async Task ServeRefusesANullPeer()
     {
-        await TypedWaits.ThrowsAsync<ArgumentNullException>(() => new TestServer().ServeAsync(null!));
+        await TestWaits.ThrowsAsync<ArgumentNullException>(() => new TestServer().ServeAsync(null!));
     }
 }

@@ -95,7 +95,7 @@ public class StreamTests(LoopbackKind kind)
         Assert.That(client.ReadHandle, Is.Null);
         Assert.That(client.WriteHandle, Is.SameAs(write));
         await using var streams = client.ReadStreamsAsync().GetAsyncEnumerator();
-        await TypedWaits.ThrowsAsync<InvalidOperationException>(() => streams.MoveNextAsync().AsTask());
+        await TestWaits.ThrowsAsync<InvalidOperationException>(() => streams.MoveNextAsync().AsTask());
     }
 
     [Test]

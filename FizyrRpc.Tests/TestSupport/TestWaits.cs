@@ -1,9 +1,7 @@
-using FizyrRpc.Tests.TestSupport;
+namespace FizyrRpc.Tests.TestSupport;
 
-namespace FizyrRpc.Tests.Interop;
-
-/// <summary>Waits that fail a test instead of hanging it.</summary>
-internal static class InteropWaits
+/// <summary>Waits that fail a test after <see cref="Loopback.Timeout"/> instead of hanging it.</summary>
+internal static class TestWaits
 {
     public static Task<T> Within<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Loopback.Timeout);
 
