@@ -1,118 +1,29 @@
-using System.Diagnostics;
-using FizyrRpc;
-using FizyrRpc.Transports;
+using System.Globalization;
 
 // Echo load on one connection, server and client in this process, over loopback or a Unix socket in a temp folder.
-// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- [tcp|unix-stream|unix-seqpacket|floor-tcp|floor-unix-stream] [in-flight] [requests] [body bytes]
-// The floor-* transports run the same echo written directly on Socket, the floor the engine is measured against.
-var transport = args.Length > 0 ? args[0] : "tcp";
-var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64;
-var requests = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200_000;
-var bodySize = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64;
+// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- [scenario] [in-flight] [requests] [body bytes]
+//   scenario: tcp, unix-stream, unix-seqpacket (our engine); floor-tcp, floor-unix-stream (the same echo written directly
+//   on Socket, the floor the engine is measured against); grpc-unary, grpc-stream (gRPC for .NET on Kestrel, for comparison).
+// Or: dotnet run -c Release --project benchmarks/LoadGenerator -- sweep [requests] [--svg docs/throughput.svg]
+//   every scenario at 1, 16, 64 and 1024 in flight with 64-byte bodies: a Markdown table and an SVG chart.
+var positional = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--svg")).ToArray();
+var svgIndex = Array.IndexOf(args, "--svg");
+var svgPath = svgIndex >= 0 && svgIndex + 1 < args.Length ? args[svgIndex + 1] : null;
+int Number(int index, int fallback) => positional.Length > index ? int.Parse(positional[index], CultureInfo.InvariantCulture) : fallback;
 
-var folder = Directory.CreateTempSubdirectory("fizyrrpc-load-");
-try
+var scenario = positional.Length > 0 ? positional[0] : "tcp";
+if (scenario == "sweep")
 {
-    var path = Path.Combine(folder.FullName, "load.sock");
-    var result = transport switch
+    var results = await Sweep.RunAsync(Number(1, 200_000), Console.Error);
+    Console.WriteLine(Sweep.Table(results));
+    if (svgPath is not null)
     {
-        "tcp" => await RunAsync(
-            await TcpPeer.BindAsync("127.0.0.1:0"),
-            listener => TcpPeer.ConnectAsync(((TcpPeerListener)listener).LocalEndPoint)),
-        "unix-stream" => await RunAsync(
-            await UnixStreamPeer.BindAsync(path),
-            _ => UnixStreamPeer.ConnectAsync(path)),
-        "unix-seqpacket" => await RunAsync(
-            await UnixSeqpacketPeer.BindAsync(path),
-            _ => UnixSeqpacketPeer.ConnectAsync(path)),
-        "floor-tcp" or "floor-unix-stream" => await RunFloorAsync(transport == "floor-unix-stream", path),
-        _ => throw new ArgumentException($"Unknown transport '{transport}': tcp, unix-stream, unix-seqpacket, floor-tcp or floor-unix-stream."),
-    };
-    Console.WriteLine(result);
-}
-finally
-{
-    folder.Delete(recursive: true);
-}
-
-async Task<string> RunFloorAsync(bool unix, string path)
-{
-    await RawFloor.RunAsync(unix, path + ".warm", inFlight, Math.Min(requests / 10, 20_000), bodySize);
-    var (rate, latencies) = await RawFloor.RunAsync(unix, path, inFlight, requests, bodySize);
-    Array.Sort(latencies);
-    double Micros(double quantile) => latencies[(int)Math.Min(latencies.Length - 1, quantile * latencies.Length)] * 1e6 / Stopwatch.Frequency;
-    return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{transport}, {inFlight} in flight, {bodySize} B bodies, {requests} requests: {rate:F0} requests/s, p50 {Micros(0.5):F1} us, p99 {Micros(0.99):F1} us, p999 {Micros(0.999):F1} us");
-}
-
-async Task<string> RunAsync<TBody, TInfo>(PeerListener<TBody, TInfo> listener, Func<PeerListener<TBody, TInfo>, Task<PeerHandle<TBody>>> connect)
-    where TBody : IMessageBody<TBody>
-    where TInfo : ConnectionInfo
-{
-    await using (listener)
-    {
-        var accept = listener.AcceptAsync().AsTask();
-        await using var client = await connect(listener);
-        var (server, _) = await accept;
-        await using (server)
-        {
-            var serving = ServeAsync(server);
-            var payload = TBody.FromBytes(new byte[bodySize]);
-
-            // Warm-up, then the measured run.
-            await LoadAsync(client, payload, Math.Min(requests / 10, 20_000), new long[Math.Min(requests / 10, 20_000)]);
-            var latencies = new long[requests];
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            var cpuBefore = Environment.CpuUsage;
-            var elapsed = Stopwatch.StartNew();
-            await LoadAsync(client, payload, requests, latencies);
-            elapsed.Stop();
-            var cpuAfter = Environment.CpuUsage;
-            var cpu = cpuAfter.TotalTime - cpuBefore.TotalTime;
-            var kernel = cpuAfter.PrivilegedTime - cpuBefore.PrivilegedTime;
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-
-            await client.CloseAsync();
-            await serving;
-            Array.Sort(latencies);
-            double Micros(double quantile) => latencies[(int)Math.Min(latencies.Length - 1, quantile * latencies.Length)] * 1e6 / Stopwatch.Frequency;
-            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{transport}, {inFlight} in flight, {bodySize} B bodies, {requests} requests: {requests / elapsed.Elapsed.TotalSeconds:F0} requests/s, " +
-                $"p50 {Micros(0.5):F1} us, p99 {Micros(0.99):F1} us, p999 {Micros(0.999):F1} us, " +
-                $"{(double)allocated / requests:F0} B allocated and {cpu.TotalMicroseconds / requests:F2} us CPU per request ({kernel.TotalMicroseconds / requests:F2} us in the kernel; both sides)");
-        }
+        var cores = Environment.ProcessorCount;
+        await File.WriteAllTextAsync(svgPath, SvgChart.Draw(results, $"Echo, 64 B bodies, one connection, {cores} cores: requests/s by requests in flight"));
+        Console.WriteLine($"Chart written to {svgPath}");
     }
 }
-
-async Task LoadAsync<TBody>(PeerHandle<TBody> client, TBody payload, int count, long[] latencies)
-    where TBody : IMessageBody<TBody>
+else
 {
-    var next = -1;
-    var workers = new Task[inFlight];
-    for (var w = 0; w < workers.Length; w++)
-    {
-        workers[w] = Task.Run(async () =>
-        {
-            int index;
-            while ((index = Interlocked.Increment(ref next)) < count)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var request = await client.SendRequestAsync(1, TBody.FromBytes(payload.Data));
-                using var response = (await request.ReceiveResponseAsync()).Body;
-                latencies[index] = Stopwatch.GetTimestamp() - started;
-            }
-        });
-    }
-
-    await Task.WhenAll(workers);
-}
-
-static async Task ServeAsync<TBody>(PeerHandle<TBody> server)
-    where TBody : IMessageBody<TBody>
-{
-    await foreach (var message in server.ReadMessagesAsync())
-    {
-        if (message.Request is { } request)
-            await request.SendResponseAsync(0, request.Body); // answered in order on the read task: no task per request
-    }
+    Console.WriteLine(await Scenarios.RunAsync(scenario, Number(1, 64), Number(2, 200_000), Number(3, 64)));
 }

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Globalization;
+
+/// <summary>One measured run: throughput, the sorted latencies (Stopwatch ticks) and what it cost the process (both sides).</summary>
+internal sealed record LoadResult(
+    string Scenario,
+    int InFlight,
+    int BodySize,
+    int Requests,
+    double RequestsPerSecond,
+    long[] SortedLatencies,
+    double AllocatedPerRequest,
+    double CpuMicrosPerRequest,
+    double KernelMicrosPerRequest)
+{
+    /// <summary>The latency at <paramref name="quantile"/> in microseconds.</summary>
+    public double Micros(double quantile) =>
+        SortedLatencies[(int)Math.Min(SortedLatencies.Length - 1, quantile * SortedLatencies.Length)] * 1e6 / Stopwatch.Frequency;
+
+    /// <summary>Body bytes echoed per second, in MB/s (10^6), one direction.</summary>
+    public double MegabytesPerSecond => RequestsPerSecond * BodySize / 1e6;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Scenario}, {InFlight} in flight, {BodySize} B bodies, {Requests} requests: {RequestsPerSecond:F0} requests/s ({MegabytesPerSecond:F1} MB/s of bodies), " +
+        $"p50 {Micros(0.5):F1} us, p99 {Micros(0.99):F1} us, p999 {Micros(0.999):F1} us, " +
+        $"{AllocatedPerRequest:F0} B allocated and {CpuMicrosPerRequest:F2} us CPU per request ({KernelMicrosPerRequest:F2} us in the kernel; both sides)");
+}
