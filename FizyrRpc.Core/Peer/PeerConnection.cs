@@ -299,10 +299,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         {
             Close(CloseReason.ClosedByRemote, error, graceful: true); // ended inside a message: nothing partial is delivered
         }
-        catch (Exception error) when (CloseError is not null)
+        catch (Exception) when (CloseError is not null)
         {
             // The transport failed because the connection is already closing (socket disposed under a pending read).
-            _ = error;
         }
         catch (Exception error)
         {
