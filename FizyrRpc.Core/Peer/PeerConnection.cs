@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 
@@ -186,6 +187,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         try
@@ -238,6 +240,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     // --- receiving -------------------------------------------------------------------------------------------
 
     /// <summary>Takes the next item for the read handle.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IncomingItem> ReceiveAsync(CancellationToken cancellationToken)
     {
         var reader = _incoming.Reader;
@@ -397,6 +400,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         return DeliverIncomingSlowAsync(item, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DeliverIncomingSlowAsync(IncomingItem item, CancellationToken cancellationToken)
     {
         try

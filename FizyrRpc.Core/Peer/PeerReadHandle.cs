@@ -23,6 +23,7 @@ public sealed class PeerReadHandle<TBody> : IAsyncDisposable, IDisposable
     /// connection goes on: call again to read the next message.
     /// </exception>
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReceivedMessage<TBody>> ReceiveMessageAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace FizyrRpc;
 
 /// <summary>
@@ -31,6 +32,7 @@ public sealed class PeerWriteHandle<TBody> : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="MessageTooLargeException">The body exceeds the write limit; nothing was written.</exception>
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SentRequest<TBody>> SendRequestAsync(int serviceId, TBody body, CancellationToken cancellationToken = default)
     {
         BodyOwnership.ThrowIfDisposed(Volatile.Read(ref _disposed) != 0, body, this);

@@ -15,15 +15,68 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
     public const string DroppedErrorText = "request dropped without a response";
 
     private readonly PeerConnection<TBody> _connection;
-    private readonly UpdateQueue<TBody> _queue;
+    private UpdateQueue<TBody>? _queue; // made on first use: most requests never see a requester update
+    private int _queueEnd; // how the queue ended before it existed: 0 not yet, else an EndKind
+    private ConnectionClosedException? _queueEndError;
     private int _answered;
     private int _disposed;
 
     internal ReceivedRequest(PeerConnection<TBody> connection, Message<TBody> request)
     {
         _connection = connection;
-        _queue = new UpdateQueue<TBody>(connection);
         Message = request;
+    }
+
+    private enum EndKind
+    {
+        Completed = 1,
+        Failed = 2,
+        Abandoned = 3,
+    }
+
+    /// <summary>The update queue, made now if need be; an end that came before it is applied to it.</summary>
+    private UpdateQueue<TBody> Queue
+    {
+        get
+        {
+            var queue = Volatile.Read(ref _queue);
+            if (queue is not null)
+                return queue;
+            queue = new UpdateQueue<TBody>(_connection);
+            var existing = Interlocked.CompareExchange(ref _queue, queue, null);
+            if (existing is not null)
+                return existing;
+
+            // An end recorded before the exchange either saw no queue (then it is applied here) or saw this one (then
+            // it applied itself); applying it twice is harmless. Both sides use full fences, so one of them sees the other.
+            ApplyEnd(queue, (EndKind)Volatile.Read(ref _queueEnd));
+            return queue;
+        }
+    }
+
+    private void End(EndKind kind, ConnectionClosedException? error = null)
+    {
+        if (error is not null)
+            Interlocked.CompareExchange(ref _queueEndError, error, null);
+        Interlocked.CompareExchange(ref _queueEnd, (int)kind, 0);
+        if (Volatile.Read(ref _queue) is { } queue)
+            ApplyEnd(queue, kind);
+    }
+
+    private void ApplyEnd(UpdateQueue<TBody> queue, EndKind kind)
+    {
+        switch (kind)
+        {
+            case EndKind.Completed:
+                queue.Complete();
+                break;
+            case EndKind.Failed:
+                queue.Complete(Volatile.Read(ref _queueEndError));
+                break;
+            case EndKind.Abandoned:
+                queue.Abandon();
+                break;
+        }
     }
 
     /// <summary>The request message as it came.</summary>
@@ -45,29 +98,31 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
     public CancellationToken ConnectionClosed => _connection.ClosedToken;
 
     internal ValueTask DeliverAsync(Message<TBody> message, CancellationToken cancellationToken) =>
-        _queue.DeliverAsync(message, cancellationToken);
+        Queue.DeliverAsync(message, cancellationToken);
 
-    internal void Fail(ConnectionClosedException error) => _queue.Complete(error);
+    internal void Fail(ConnectionClosedException error) => End(EndKind.Failed, error);
 
     /// <summary>Answers with an error at once, for a request that never reached the user.</summary>
     internal void Reject(string errorText)
     {
         if (TryClose())
             _connection.SendDetached(PeerConnection<TBody>.ErrorResponse(RequestId, errorText));
-        _queue.Abandon();
+        End(EndKind.Abandoned);
         Message.Body.Dispose();
     }
 
     /// <summary>Receives the next requester update; null once the request is answered.</summary>
     /// <exception cref="ConnectionClosedException">The connection ended.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<TBody>?> ReceiveUpdateAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        var queue = Queue;
         while (true)
         {
-            if (_queue.TryRead(out var message))
+            if (queue.TryRead(out var message))
                 return message;
-            if (!await _queue.WaitAsync(cancellationToken).ConfigureAwait(false))
+            if (!await queue.WaitAsync(cancellationToken).ConfigureAwait(false))
             {
                 ThrowIfDisposed();
                 return null;
@@ -122,6 +177,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
         return _connection.SendAsync(new Message<TBody>(MessageHeader.ResponderUpdate(RequestId, serviceId), body), cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask SendResponseCoreAsync(Message<TBody> response, CancellationToken cancellationToken)
     {
         _connection.Validate(response); // a refused response leaves the request open
@@ -145,7 +201,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
             throw;
         }
 
-        _queue.Complete();
+        End(EndKind.Completed);
     }
 
     private bool TryClose()
@@ -153,7 +209,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
         if (Interlocked.CompareExchange(ref _answered, 1, 0) != 0)
             return false;
         _connection.Tracker.Unregister(this);
-        _queue.Complete();
+        End(EndKind.Completed);
         return true;
     }
 
@@ -167,7 +223,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
             return;
         if (TryClose() && _connection.CloseError is null)
             _connection.SendDetached(PeerConnection<TBody>.ErrorResponse(RequestId, DroppedErrorText));
-        _queue.Abandon();
+        End(EndKind.Abandoned);
     }
 
     /// <inheritdoc cref="Dispose"/>

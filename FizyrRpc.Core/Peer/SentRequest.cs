@@ -61,6 +61,7 @@ public sealed class SentRequest<TBody> : IAsyncDisposable, IDisposable
     /// <see cref="ReceiveResponseAsync"/>.
     /// </summary>
     /// <exception cref="ConnectionClosedException">The connection ended before the response.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<TBody>?> ReceiveUpdateAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -96,6 +97,7 @@ public sealed class SentRequest<TBody> : IAsyncDisposable, IDisposable
     /// <exception cref="UnreadUpdateException">An update is queued before the response; it stays queued.</exception>
     /// <exception cref="ConnectionClosedException">The connection ended before the response.</exception>
     /// <exception cref="InvalidOperationException">The response was already received.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<TBody>> ReceiveResponseAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -5,17 +5,20 @@ namespace FizyrRpc;
 /// <summary>
 /// The bounded queue of one open request: updates (and, for a sent request, the response) written by the read loop,
 /// read by the request's handle. When it is full the read loop waits: backpressure on the connection.
-/// Built for this one job (one producer, one reader at a time, usually one or two messages): a small ring buffer that
-/// grows on demand and a reusable waiter, instead of a general channel per request.
+/// Built for this one job (one producer, one reader at a time, usually one message): the first queued message sits in a
+/// field, a ring buffer is made only when more are queued at once, and the waiter is reused, instead of a general
+/// channel per request. The queue is never handed out, so its own monitor is its lock: one object less per request.
 /// </summary>
 internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     where TBody : IMessageBody<TBody>
 {
     private readonly PeerConnection<TBody> _connection;
     private readonly int _capacity;
-    private readonly Lock _sync = new();
+    private Message<TBody> _first; // the head of the queue when _hasFirst; the ring holds what follows it
+    private bool _hasFirst;
     private Message<TBody>[] _items = [];
     private int _head;
+    private int _ringCount;
     private int _count;
     private bool _completed;
     private bool _abandoned;
@@ -38,7 +41,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     {
         TaskCompletionSource? room = null;
         var wake = false;
-        lock (_sync)
+        lock (this)
         {
             if (_abandoned || _completed)
             {
@@ -84,7 +87,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     {
         bool wake;
         TaskCompletionSource? room;
-        lock (_sync)
+        lock (this)
         {
             if (_completed)
                 return;
@@ -105,11 +108,11 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
         Message<TBody>[] dropped;
         TaskCompletionSource? room;
         bool wake;
-        lock (_sync)
+        lock (this)
         {
             _abandoned = true;
             _completed = true;
-            dropped = new Message<TBody>[_count];
+            dropped = _count == 0 ? [] : new Message<TBody>[_count];
             for (var i = 0; i < dropped.Length; i++)
                 dropped[i] = Dequeue();
             wake = TakeReader();
@@ -125,7 +128,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
 
     public bool TryPeek(out Message<TBody> message)
     {
-        lock (_sync)
+        lock (this)
         {
             if (_count == 0)
             {
@@ -133,7 +136,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
                 return false;
             }
 
-            message = _items[_head];
+            message = _hasFirst ? _first : _items[_head];
             return true;
         }
     }
@@ -141,7 +144,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     public bool TryRead(out Message<TBody> message)
     {
         TaskCompletionSource? room;
-        lock (_sync)
+        lock (this)
         {
             if (_count == 0)
             {
@@ -163,7 +166,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     public ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
     {
         short version;
-        lock (_sync)
+        lock (this)
         {
             if (_count > 0)
                 return new ValueTask<bool>(true);
@@ -191,7 +194,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
 
     private void CancelWait(CancellationToken cancellationToken)
     {
-        lock (_sync)
+        lock (this)
         {
             if (!_readerWaiting)
                 return; // woken meanwhile
@@ -228,25 +231,43 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
 
     private void Enqueue(Message<TBody> message)
     {
-        if (_count == _items.Length)
+        if (_count == 0)
+        {
+            _first = message;
+            _hasFirst = true;
+            _count = 1;
+            return;
+        }
+
+        if (_ringCount == _items.Length)
         {
             var larger = new Message<TBody>[Math.Min(_capacity, Math.Max(2, _items.Length * 2))];
-            for (var i = 0; i < _count; i++)
+            for (var i = 0; i < _ringCount; i++)
                 larger[i] = _items[(_head + i) % _items.Length];
             _items = larger;
             _head = 0;
         }
 
-        _items[(_head + _count) % _items.Length] = message;
+        _items[(_head + _ringCount) % _items.Length] = message;
+        _ringCount++;
         _count++;
     }
 
     private Message<TBody> Dequeue()
     {
+        _count--;
+        if (_hasFirst)
+        {
+            var first = _first;
+            _first = default;
+            _hasFirst = false;
+            return first;
+        }
+
         var message = _items[_head];
         _items[_head] = default;
         _head = (_head + 1) % _items.Length;
-        _count--;
+        _ringCount--;
         return message;
     }
 

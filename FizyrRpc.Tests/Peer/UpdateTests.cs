@@ -109,6 +109,53 @@ public class UpdateTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task AReceivedRequestAnsweredBeforeAnyUpdateReadsNoUpdate()
+    {
+        // The received request makes its update queue only when first used: the answer comes before that here.
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+        Assert.That(await received.ReceiveUpdateAsync().Within(), Is.Null);
+        await request.ReceiveResponseAsync().Within();
+
+        // The connection goes on as before.
+        var second = await pair.Client.SendRequestAsync(2, StreamBody.Empty).Within();
+        var secondReceived = await pair.Server.ReceiveRequestAsync();
+        Assert.That(secondReceived.ServiceId, Is.EqualTo(2));
+        await secondReceived.SendResponseAsync(0, StreamBody.Empty).Within();
+        await second.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
+    public async Task AReceivedRequestWithNoUpdateYetFailsItsReadWhenTheConnectionCloses()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        await pair.Client.CloseAsync().Within();
+        await pair.Server.Completion.Within();
+
+        var error = await Assert.ThrowsAsync<ConnectionClosedException>(async () => await received.ReceiveUpdateAsync().Within());
+        Assert.That(error!.Reason, Is.EqualTo(CloseReason.ClosedByRemote));
+    }
+
+    [Test]
+    public async Task AReceivedRequestWaitingBeforeAnyUpdateGetsTheFirstOne()
+    {
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        var waiting = received.ReceiveUpdateAsync().AsTask();
+        await request.SendUpdateAsync(7, new byte[] { 7 }).Within();
+
+        var update = await waiting.Within();
+        Assert.That(update?.Header, Is.EqualTo(MessageHeader.RequesterUpdate(request.RequestId, 7)));
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+        await request.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
     public async Task ReceiveResponseWithAnUnreadUpdateThrowsAndKeepsTheUpdate()
     {
         await using var pair = await Loopback.PairAsync(kind);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -46,6 +47,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     public ConnectionInfo? ConnectionInfo { get; }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -86,6 +88,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(IReadOnlyList<Message<StreamBody>> messages, CancellationToken cancellationToken)
     {
         var copied = 0;
@@ -142,6 +145,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
         return body.Length <= CopyThreshold || !MemoryMarshal.TryGetArray(body, out segment);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAllAsync(ArraySegment<byte> segment, CancellationToken cancellationToken)
     {
         var memory = segment.AsMemory();
@@ -152,6 +156,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAllAsync(List<ArraySegment<byte>> segments, CancellationToken cancellationToken)
     {
         // One gather write; a partial send (rare on a blocking-style async socket) continues where it stopped.

@@ -90,6 +90,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<UnixBody>?> ReadMessageAsync(CancellationToken cancellationToken)
     {
         while (_nextReceived == _receivedCount)
@@ -185,6 +186,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(IReadOnlyList<Message<UnixBody>> messages, CancellationToken cancellationToken)
     {
         var next = 0;
