@@ -34,8 +34,43 @@ public static class StreamFraming
         out MessageHeader header,
         out ReadOnlySequence<byte> body)
     {
-        header = default;
         body = default;
+        if (!TryReadFrameHeader(buffer, endian, maxBodyLength, out header, out var bodyLength))
+            return false;
+
+        var frameLength = PrefixAndHeaderSize + bodyLength;
+        if (buffer.Length < frameLength)
+        {
+            header = default;
+            return false;
+        }
+
+        body = buffer.Slice(PrefixAndHeaderSize, bodyLength);
+        buffer = buffer.Slice(frameLength);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the length prefix and the header at the start of <paramref name="buffer"/>, whether or not the body is
+    /// there yet, with the same early checks as <see cref="TryReadFrame"/>. A transport uses it to receive a large body
+    /// straight into its own array instead of through its read buffer.
+    /// </summary>
+    /// <param name="buffer">The bytes received so far; not changed.</param>
+    /// <param name="endian">The byte order of the length prefix and the header.</param>
+    /// <param name="maxBodyLength">The largest body accepted.</param>
+    /// <param name="header">The header of the frame.</param>
+    /// <param name="bodyLength">The length of the body the frame announces (checked against the limit).</param>
+    /// <returns>False when the buffer does not yet hold the length prefix and the header.</returns>
+    /// <exception cref="RpcProtocolException">The frame is malformed; the stream cannot be used any more.</exception>
+    public static bool TryReadFrameHeader(
+        in ReadOnlySequence<byte> buffer,
+        Endian endian,
+        long maxBodyLength,
+        out MessageHeader header,
+        out long bodyLength)
+    {
+        header = default;
+        bodyLength = 0;
         if (buffer.Length < LengthPrefixSize)
             return false;
 
@@ -47,9 +82,9 @@ public static class StreamFraming
         var length = EndianCodec.ReadUInt32(prefix, little);
         if (length < MessageHeader.Size)
             throw RpcProtocolException.MessageTooShort(length);
-        var bodyLength = length - (long)MessageHeader.Size;
-        if (bodyLength > maxBodyLength)
-            throw RpcProtocolException.PayloadTooLarge(bodyLength, maxBodyLength);
+        var announced = length - (long)MessageHeader.Size;
+        if (announced > maxBodyLength)
+            throw RpcProtocolException.PayloadTooLarge(announced, maxBodyLength);
 
         if (available >= LengthPrefixSize + 4)
         {
@@ -58,13 +93,11 @@ public static class StreamFraming
                 throw RpcProtocolException.InvalidMessageType(type);
         }
 
-        var frameLength = LengthPrefixSize + (long)length;
-        if (buffer.Length < frameLength)
+        if (available < PrefixAndHeaderSize)
             return false;
 
         header = MessageHeader.Decode(prefix[LengthPrefixSize..], endian);
-        body = buffer.Slice(PrefixAndHeaderSize, bodyLength);
-        buffer = buffer.Slice(frameLength);
+        bodyLength = announced;
         return true;
     }
 
