@@ -2,104 +2,131 @@ using System.Diagnostics;
 using FizyrRpc;
 using FizyrRpc.Transports;
 
-/// <summary>The echo over our engine: one connection, the server answers in order on its read task.</summary>
+/// <summary>
+/// Our engine's side of every load: listeners and connections per transport, and the server that answers the raw
+/// PeerHandle loads (echo in order on the read task, updates then response, or counting one-way stream messages).
+/// </summary>
 internal static class EngineLoad
 {
-    public static async Task<LoadResult> RunAsync(string transport, string path, int inFlight, int requests, int bodySize)
+    private const int StreamService = 1;
+
+    public static StreamConfig StreamConfigFor(int bodySize)
     {
         // Bodies larger than the default limit (the 1 MiB case) need a larger one on both sides.
         var limit = Math.Max(bodySize, StreamConfig.DefaultMaxBodyLength);
-        var stream = new StreamConfig { MaxBodyLengthRead = limit, MaxBodyLengthWrite = limit };
-        return transport switch
-        {
-            "tcp" => await RunAsync(
-                transport, inFlight, requests, bodySize,
-                await TcpPeer.BindAsync("127.0.0.1:0", stream),
-                listener => TcpPeer.ConnectAsync(((TcpPeerListener)listener).LocalEndPoint, stream)),
-            "unix-stream" => await RunAsync(
-                transport, inFlight, requests, bodySize,
-                await UnixStreamPeer.BindAsync(path, stream),
-                _ => UnixStreamPeer.ConnectAsync(path, stream)),
-            "unix-seqpacket" => await RunAsync(
-                transport, inFlight, requests, bodySize,
-                await UnixSeqpacketPeer.BindAsync(path, SeqpacketConfig(bodySize)),
-                _ => UnixSeqpacketPeer.ConnectAsync(path, SeqpacketConfig(bodySize))),
-            _ => throw new ArgumentException($"Not an engine transport: '{transport}'.", nameof(transport)),
-        };
+        return new StreamConfig { MaxBodyLengthRead = limit, MaxBodyLengthWrite = limit };
     }
 
-    private static UnixConfig SeqpacketConfig(int bodySize)
+    public static UnixConfig SeqpacketConfigFor(int bodySize)
     {
         var limit = Math.Max(bodySize, UnixConfig.DefaultMaxBodyLength);
         return new UnixConfig { MaxBodyLengthRead = limit, MaxBodyLengthWrite = limit };
     }
 
-    private static async Task<LoadResult> RunAsync<TBody, TInfo>(
-        string transport,
-        int inFlight,
-        int requests,
-        int bodySize,
-        PeerListener<TBody, TInfo> listener,
-        Func<PeerListener<TBody, TInfo>, Task<PeerHandle<TBody>>> connect)
-        where TBody : IMessageBody<TBody>
-        where TInfo : ConnectionInfo
+    /// <summary>Starts the server of a scenario; <paramref name="serve"/> answers one accepted connection.</summary>
+    public static async Task<ILoadServer> StartServerAsync(string transport, string path, LoadSpec spec, Func<object, OneWayCounter, Task>? serve = null)
     {
-        await using (listener)
+        var counter = new OneWayCounter(spec);
+        return transport switch
         {
-            var accept = listener.AcceptAsync().AsTask();
-            await using var client = await connect(listener);
-            var (server, _) = await accept;
-            await using (server)
-            {
-                var serving = ServeAsync(server);
-                var payload = TBody.FromBytes(new byte[bodySize]);
+            "tcp" => Start<StreamBody, TcpConnectionInfo, TcpPeerListener>(await TcpPeer.BindAsync("127.0.0.1:0", StreamConfigFor(spec.BodySize)), l => l.LocalEndPoint.ToString()),
+            "unix-stream" => Start<StreamBody, UnixConnectionInfo, UnixStreamPeerListener>(await UnixStreamPeer.BindAsync(path, StreamConfigFor(spec.BodySize)), _ => path),
+            "unix-seqpacket" => Start<UnixBody, UnixConnectionInfo, UnixSeqpacketPeerListener>(await UnixSeqpacketPeer.BindAsync(path, SeqpacketConfigFor(spec.BodySize)), _ => path),
+            _ => throw new ArgumentException($"Not an engine transport: '{transport}'.", nameof(transport)),
+        };
 
-                // Warm-up, then the measured run.
-                var warmUp = Math.Min(requests / 10, 20_000);
-                await LoadAsync(client, payload, inFlight, new long[warmUp]);
-                var latencies = new long[requests];
-                var meter = Meter.Start();
-                await LoadAsync(client, payload, inFlight, latencies);
-                var result = meter.Stop(transport, inFlight, bodySize, latencies);
-
-                await client.CloseAsync();
-                await serving;
-                return result;
-            }
-        }
+        ILoadServer Start<TBody, TInfo, TListener>(TListener listener, Func<TListener, string> address)
+            where TBody : IMessageBody<TBody>
+            where TInfo : ConnectionInfo
+            where TListener : PeerListener<TBody, TInfo> =>
+            new Server<TBody, TInfo>(listener, address(listener), spec, counter, serve ?? ((peer, c) => ServeAsync((PeerHandle<TBody>)peer, spec.Mode, c)));
     }
 
-    // One task per request in flight, each sending its next request when its response is back.
-    private static async Task LoadAsync<TBody>(PeerHandle<TBody> client, TBody payload, int inFlight, long[] latencies)
-        where TBody : IMessageBody<TBody>
+    /// <summary>Connects <see cref="LoadSpec.Connections"/> peers and hands them to <paramref name="client"/>.</summary>
+    public static async Task<ILoadClient> ConnectAsync(string transport, string address, LoadSpec spec, Func<object[], ILoadClient> client)
     {
-        var next = -1;
-        var workers = new Task[inFlight];
-        for (var w = 0; w < workers.Length; w++)
+        var peers = new object[spec.Connections];
+        for (var i = 0; i < peers.Length; i++)
         {
-            workers[w] = Task.Run(async () =>
+            peers[i] = transport switch
             {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < latencies.Length)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    var request = await client.SendRequestAsync(1, TBody.FromBytes(payload.Data));
-                    using var response = (await request.ReceiveResponseAsync()).Body;
-                    latencies[index] = Stopwatch.GetTimestamp() - started;
-                }
-            });
+                "tcp" => await TcpPeer.ConnectAsync(address, StreamConfigFor(spec.BodySize)),
+                "unix-stream" => await UnixStreamPeer.ConnectAsync(address, StreamConfigFor(spec.BodySize)),
+                "unix-seqpacket" => await UnixSeqpacketPeer.ConnectAsync(address, SeqpacketConfigFor(spec.BodySize)),
+                _ => throw new ArgumentException($"Not an engine transport: '{transport}'.", nameof(transport)),
+            };
         }
 
-        await Task.WhenAll(workers);
+        return client(peers);
     }
 
-    private static async Task ServeAsync<TBody>(PeerHandle<TBody> server)
+    /// <summary>The raw PeerHandle client: one task per request in flight, or one pipelined task per connection.</summary>
+    public static Task<ILoadClient> ConnectRawAsync(string transport, string address, LoadSpec spec, bool pipelined) =>
+        ConnectAsync(transport, address, spec, peers => transport == "unix-seqpacket"
+            ? new EngineClient<UnixBody>(peers.Cast<PeerHandle<UnixBody>>().ToArray(), pipelined)
+            : new EngineClient<StreamBody>(peers.Cast<PeerHandle<StreamBody>>().ToArray(), pipelined));
+
+    private static async Task ServeAsync<TBody>(PeerHandle<TBody> server, LoadMode mode, OneWayCounter counter)
         where TBody : IMessageBody<TBody>
     {
         await foreach (var message in server.ReadMessagesAsync())
         {
             if (message.Request is { } request)
-                await request.SendResponseAsync(0, request.Body); // answered in order on the read task: no task per request
+            {
+                // Answered in order on the read task: no task per request, like the floor's one loop.
+                if (mode == LoadMode.Updates)
+                {
+                    for (var i = 0; i < LoadSpec.UpdatesPerRequest; i++)
+                        await request.SendUpdateAsync(0, TBody.FromBytes(request.Body.Data));
+                }
+
+                await request.SendResponseAsync(0, request.Body);
+            }
+            else if (message.TryGetStream(out var stream))
+            {
+                using var body = stream.Body;
+                if (counter.Count(Stopwatch.GetTimestamp() - OneWayStamp.Read(body.Data.Span)))
+                    await server.SendStreamAsync(StreamService, TBody.FromBytes(Array.Empty<byte>()));
+            }
+        }
+    }
+
+    private sealed class Server<TBody, TInfo>(
+        PeerListener<TBody, TInfo> listener, string address, LoadSpec spec, OneWayCounter counter, Func<object, OneWayCounter, Task> serve) : ILoadServer
+        where TBody : IMessageBody<TBody>
+        where TInfo : ConnectionInfo
+    {
+        private readonly Task _serving = ServeAllAsync(listener, spec.Connections, counter, serve);
+
+        public string Address => address;
+
+        public Task MarkAsync() => Task.CompletedTask;
+
+        public long[] TakeOneWayLatencies() => counter.TakeLatencies();
+
+        public async Task<ServerCost> StopAsync()
+        {
+            await using (listener)
+                await _serving;
+            return ServerCost.InProcess;
+        }
+
+        private static async Task ServeAllAsync(PeerListener<TBody, TInfo> listener, int connections, OneWayCounter counter, Func<object, OneWayCounter, Task> serve)
+        {
+            var serving = new List<Task>();
+            for (var i = 0; i < connections; i++)
+            {
+                var (peer, _) = await listener.AcceptAsync();
+                serving.Add(ServeOneAsync(peer));
+            }
+
+            await Task.WhenAll(serving);
+
+            async Task ServeOneAsync(PeerHandle<TBody> peer)
+            {
+                await using (peer)
+                    await serve(peer, counter);
+            }
         }
     }
 }

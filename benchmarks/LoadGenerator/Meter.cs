@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 /// <summary>
 /// Measures one run in this process: wall time, allocated bytes and CPU time. Server and client share the process, so the
-/// numbers count both sides.
+/// numbers count both sides
+/// (a server in a child process reports its own cost: <see cref="LoadResult.WithServerCost"/>).
 /// </summary>
 internal sealed class Meter
 {
@@ -20,22 +21,23 @@ internal sealed class Meter
     public static Meter Start() => new();
 
     /// <summary>Stops the meter and makes the result; sorts <paramref name="latencies"/> in place.</summary>
-    public LoadResult Stop(string scenario, int inFlight, int bodySize, long[] latencies, double? requestsPerSecond = null)
+    /// <remarks><paramref name="requests"/> counts what the run did (a one-way run's latencies are those the server measured).</remarks>
+    public LoadResult Stop(string scenario, int inFlight, int bodySize, long[] latencies, int? requests = null)
     {
         _elapsed.Stop();
         var cpuAfter = Environment.CpuUsage;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedBefore;
-        var requests = latencies.Length;
+        var count = requests ?? latencies.Length;
         Array.Sort(latencies);
         return new LoadResult(
             scenario,
             inFlight,
             bodySize,
-            requests,
-            requestsPerSecond ?? requests / _elapsed.Elapsed.TotalSeconds,
+            count,
+            count / _elapsed.Elapsed.TotalSeconds,
             latencies,
-            (double)allocated / requests,
-            (cpuAfter.TotalTime - _cpuBefore.TotalTime).TotalMicroseconds / requests,
-            (cpuAfter.PrivilegedTime - _cpuBefore.PrivilegedTime).TotalMicroseconds / requests);
+            (double)allocated / count,
+            (cpuAfter.TotalTime - _cpuBefore.TotalTime).TotalMicroseconds / count,
+            (cpuAfter.PrivilegedTime - _cpuBefore.PrivilegedTime).TotalMicroseconds / count);
     }
 }

@@ -1,29 +1,62 @@
 using System.Globalization;
 
-// Echo load on one connection, server and client in this process, over loopback or a Unix socket in a temp folder.
-// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- [scenario] [in-flight] [requests] [body bytes]
-//   scenario: tcp, unix-stream, unix-seqpacket (our engine); floor-tcp, floor-unix-stream (the same echo written directly
-//   on Socket, the floor the engine is measured against); grpc-unary, grpc-stream (gRPC for .NET on Kestrel, for comparison).
-// Or: dotnet run -c Release --project benchmarks/LoadGenerator -- sweep [requests] [--svg docs/throughput.svg]
-//   every scenario at 1, 16, 64 and 1024 in flight with 64-byte bodies: a Markdown table and an SVG chart.
-var positional = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--svg")).ToArray();
-var svgIndex = Array.IndexOf(args, "--svg");
-var svgPath = svgIndex >= 0 && svgIndex + 1 < args.Length ? args[svgIndex + 1] : null;
+// Load generator: our engine against its raw-socket floor and gRPC, one scenario or the whole sweep.
+// Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- SCENARIO [in-flight] [requests] [body bytes] [--connections N] [--two-process]
+//   SCENARIO: see ScenarioName.Help (e.g. tcp, tcp-pipelined, typed-tcp, tcp-updates, tcp-oneway, unix-seqpacket, floor-tcp, grpc-unary).
+// Or: ... -- sweep [requests] [--svg chart.svg] [--json results.json] [--quick]
+//   every scenario family, one Markdown table each with ratios to the floor; the echo as an SVG chart.
+// Or: ... -- compare before.json after.json   (two sweeps' JSON side by side, as a Markdown table)
+if (args is [TwoProcess.ChildCommand, ..])
+    return await TwoProcess.RunChildAsync(args);
+
+string[] valued = ["--svg", "--json", "--connections"];
+var positional = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).ToArray();
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
 int Number(int index, int fallback) => positional.Length > index ? int.Parse(positional[index], CultureInfo.InvariantCulture) : fallback;
 
 var scenario = positional.Length > 0 ? positional[0] : "tcp";
-if (scenario == "sweep")
+switch (scenario)
 {
-    var results = await Sweep.RunAsync(Number(1, 200_000), Console.Error);
-    Console.WriteLine(Sweep.Table(results));
-    if (svgPath is not null)
+    case "sweep":
     {
-        var cores = Environment.ProcessorCount;
-        await File.WriteAllTextAsync(svgPath, SvgChart.Draw(results, $"Echo, 64 B bodies, one connection, {cores} cores: requests/s by requests in flight"));
-        Console.WriteLine($"Chart written to {svgPath}");
+        var started = DateTime.UtcNow;
+        var results = await Sweep.RunAsync(Number(1, 200_000), args.Contains("--quick"), Console.Error);
+        Console.WriteLine(Report.Tables(results));
+        Console.WriteLine($"Sweep took {(DateTime.UtcNow - started).TotalSeconds:F0} s.");
+        if (Option("--json") is { } jsonPath)
+        {
+            await Report.WriteJsonAsync(jsonPath, results);
+            Console.WriteLine($"Results written to {jsonPath}");
+        }
+
+        if (Option("--svg") is { } svgPath)
+        {
+            var echo = results.Where(r => r.Family == "echo" && Sweep.ChartScenarios.Contains(r.Scenario)).ToList();
+            var cores = Environment.ProcessorCount;
+            await File.WriteAllTextAsync(svgPath, SvgChart.Draw(echo, $"Echo, 64 B bodies, one connection, {cores} cores: requests/s by requests in flight"));
+            Console.WriteLine($"Chart written to {svgPath}");
+        }
+
+        break;
+    }
+
+    case "compare" when positional.Length == 3:
+        Console.WriteLine(await Compare.RunAsync(positional[1], positional[2]));
+        break;
+
+    default:
+    {
+        var name = ScenarioName.Parse(scenario);
+        var connections = Option("--connections") is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : 1;
+        var spec = new LoadSpec(name.Mode, Number(1, 64), Number(2, 200_000), Number(3, 64), connections);
+        Console.WriteLine(await Scenarios.RunAsync(scenario, spec, args.Contains("--two-process")));
+        break;
     }
 }
-else
-{
-    Console.WriteLine(await Scenarios.RunAsync(scenario, Number(1, 64), Number(2, 200_000), Number(3, 64)));
-}
+
+return 0;

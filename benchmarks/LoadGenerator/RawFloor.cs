@@ -1,111 +1,185 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
 /// <summary>
-/// The floor: the same echo (length-prefixed frames, same body size, same requests in flight on one connection) written
-/// directly on Socket with no library code. Our engine is judged as a ratio to it, measured in the same run.
+/// The floor: the same load (same frames, body size, requests in flight and connections) written directly on Socket with
+/// no library code, one loop per side of each connection. Our engine is judged as a ratio to it, measured in the same run.
 /// </summary>
 internal static class RawFloor
 {
-    private const int FrameHeader = 16; // length prefix + 12-byte header, as the protocol frames it
-
-    public static async Task<(double RequestsPerSecond, long[] Latencies)> RunAsync(bool unix, string path, int inFlight, int requests, int bodySize)
+    public static Socket NewSocket(string transport) => transport switch
     {
-        using var listener = unix
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(unix ? new UnixDomainSocketEndPoint(path) : new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        using var client = unix
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var accept = listener.AcceptAsync();
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        using var server = await accept;
-        if (!unix)
-            server.NoDelay = true;
+        "tcp" => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+        "unix-stream" => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+        "unix-seqpacket" => new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified),
+        _ => throw new ArgumentException($"Not a floor transport: '{transport}'.", nameof(transport)),
+    };
 
-        var frameSize = FrameHeader + bodySize;
-        var echo = EchoAsync(server, frameSize);
+    public static EndPoint EndPointOf(string transport, string address) =>
+        transport == "tcp" ? IPEndPoint.Parse(address) : new UnixDomainSocketEndPoint(address);
 
-        // The client keeps `inFlight` frames outstanding: it sends one more for each one that comes back.
-        var latencies = new long[requests];
-        var sentAt = new long[requests];
-        var frame = new byte[frameSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frameSize - 4));
-        var elapsed = Stopwatch.StartNew();
-        var sent = 0;
-        var initial = Math.Min(inFlight, requests);
-        var batch = new byte[initial * frameSize];
-        for (var i = 0; i < initial; i++)
+    /// <summary>Binds and listens: on 127.0.0.1 with a free port for TCP, on <paramref name="path"/> otherwise.</summary>
+    public static ILoadServer StartServer(string transport, string path, LoadSpec spec) => new Server(transport, path, spec);
+
+    public static async Task<ILoadClient> ConnectAsync(string transport, string address, LoadSpec spec)
+    {
+        var sockets = new FrameSocket[spec.Connections];
+        for (var i = 0; i < sockets.Length; i++)
         {
-            frame.CopyTo(batch, i * frameSize);
-            sentAt[sent++] = Stopwatch.GetTimestamp();
+            var socket = NewSocket(transport);
+            await socket.ConnectAsync(EndPointOf(transport, address));
+            sockets[i] = FrameSocket.Create(socket, spec.BodySize, transport == "unix-seqpacket");
         }
 
-        await SendAllAsync(client, batch);
-        var buffer = new byte[64 * 1024 + frameSize];
-        var buffered = 0;
-        var received = 0;
-        while (received < requests)
-        {
-            var n = await client.ReceiveAsync(buffer.AsMemory(buffered), SocketFlags.None);
-            if (n == 0)
-                throw new EndOfStreamException("The floor's echo server closed early.");
-            buffered += n;
-            var whole = buffered / frameSize;
-            var now = Stopwatch.GetTimestamp();
-            for (var i = 0; i < whole; i++)
-                latencies[received + i] = now - sentAt[received + i];
-            received += whole;
-            Buffer.BlockCopy(buffer, whole * frameSize, buffer, 0, buffered - (whole * frameSize));
-            buffered -= whole * frameSize;
+        return new Client(sockets);
+    }
 
-            var more = Math.Min(whole, requests - sent);
-            if (more > 0)
+    private sealed class Client(FrameSocket[] sockets) : ILoadClient
+    {
+        public async Task<long[]> RunAsync(LoadSpec spec)
+        {
+            if (spec.Mode == LoadMode.OneWay)
             {
-                var next = new byte[more * frameSize];
-                for (var i = 0; i < more; i++)
+                // As fast as the socket takes them; the server's single frame back says it counted them all.
+                await sockets[0].SendAsync(spec.Requests);
+                if (await sockets[0].ReceiveAsync() == 0)
+                    throw new EndOfStreamException("The floor's server closed early.");
+                return [];
+            }
+
+            var latencies = new long[spec.Requests];
+            var loops = new Task[sockets.Length];
+            var offset = 0;
+            for (var i = 0; i < sockets.Length; i++)
+            {
+                var count = spec.RequestsOf(i);
+                loops[i] = RequestLoopAsync(sockets[i], spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
+                offset += count;
+            }
+
+            await Task.WhenAll(loops);
+            return latencies;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            // Shutting down the sending side ends each server loop; then the sockets go.
+            foreach (var socket in sockets)
+            {
+                socket.Socket.Shutdown(SocketShutdown.Send);
+                socket.Dispose();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        // The client keeps `inFlight` requests outstanding: it sends one more for each one whose replies are all back.
+        private static async Task RequestLoopAsync(FrameSocket socket, int inFlight, int replies, Memory<long> latencies)
+        {
+            var requests = latencies.Length;
+            var sentAt = new long[requests];
+            var sent = Math.Min(inFlight, requests);
+            Array.Fill(sentAt, Stopwatch.GetTimestamp(), 0, sent);
+            await socket.SendAsync(sent);
+            var repliesSeen = 0L;
+            var completed = 0;
+            while (completed < requests)
+            {
+                var frames = await socket.ReceiveAsync();
+                if (frames == 0)
+                    throw new EndOfStreamException("The floor's server closed early.");
+                repliesSeen += frames;
+                var now = Stopwatch.GetTimestamp();
+                var done = (int)(repliesSeen / replies);
+                for (var i = completed; i < done; i++)
+                    latencies.Span[i] = now - sentAt[i];
+                var more = Math.Min(done - completed, requests - sent);
+                completed = done;
+                if (more > 0)
                 {
-                    frame.CopyTo(next, i * frameSize);
-                    sentAt[sent++] = now;
+                    Array.Fill(sentAt, now, sent, more);
+                    sent += more;
+                    await socket.SendAsync(more);
                 }
-
-                await SendAllAsync(client, next);
             }
         }
-
-        elapsed.Stop();
-        client.Shutdown(SocketShutdown.Send);
-        await echo;
-        return (requests / elapsed.Elapsed.TotalSeconds, latencies);
     }
 
-    private static async Task EchoAsync(Socket socket, int frameSize)
+    private sealed class Server : ILoadServer
     {
-        var buffer = new byte[64 * 1024 + frameSize];
-        var buffered = 0;
-        while (true)
+        private readonly Socket _listener;
+        private readonly Task _serving;
+        private readonly OneWayCounter _oneWay;
+
+        public Server(string transport, string path, LoadSpec spec)
         {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(buffered), SocketFlags.None);
-            if (n == 0)
-                return;
-            buffered += n;
-            var whole = buffered / frameSize * frameSize;
-            if (whole > 0)
+            _listener = NewSocket(transport);
+            _listener.Bind(transport == "tcp" ? new IPEndPoint(IPAddress.Loopback, 0) : new UnixDomainSocketEndPoint(path));
+            _listener.Listen(spec.Connections);
+            Address = transport == "tcp" ? _listener.LocalEndPoint!.ToString()! : path;
+            _oneWay = new OneWayCounter(spec);
+            _serving = ServeAllAsync(transport == "unix-seqpacket", spec);
+        }
+
+        public string Address { get; }
+
+        public Task MarkAsync() => Task.CompletedTask;
+
+        public async Task<ServerCost> StopAsync()
+        {
+            try
             {
-                await SendAllAsync(socket, buffer.AsMemory(0, whole));
-                Buffer.BlockCopy(buffer, whole, buffer, 0, buffered - whole);
-                buffered -= whole;
+                await _serving;
+            }
+            finally
+            {
+                _listener.Dispose();
+            }
+
+            return ServerCost.InProcess;
+        }
+
+        public long[] TakeOneWayLatencies() => _oneWay.TakeLatencies();
+
+        private async Task ServeAllAsync(bool seqpacket, LoadSpec spec)
+        {
+            var loops = new List<Task>();
+            for (var i = 0; i < spec.Connections; i++)
+            {
+                var socket = FrameSocket.Create(await _listener.AcceptAsync(), spec.BodySize, seqpacket);
+                loops.Add(spec.Mode == LoadMode.OneWay ? CountAsync(socket) : ReplyAsync(socket, spec.RepliesPerRequest));
+            }
+
+            await Task.WhenAll(loops);
+        }
+
+        // Echo (1 reply) or updates then response (11 replies) per request frame, until the client shuts down.
+        private static async Task ReplyAsync(FrameSocket socket, int replies)
+        {
+            using (socket)
+            {
+                int frames;
+                while ((frames = await socket.ReceiveAsync()) > 0)
+                    await socket.SendAsync(frames * replies);
             }
         }
-    }
 
-    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
-    {
-        while (!data.IsEmpty)
-            data = data[await socket.SendAsync(data, SocketFlags.None)..];
+        private async Task CountAsync(FrameSocket socket)
+        {
+            using (socket)
+            {
+                int frames;
+                while ((frames = await socket.ReceiveAsync()) > 0)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    for (var i = 0; i < frames; i++)
+                    {
+                        if (_oneWay.Count(now - socket.StampOf(i)))
+                            await socket.SendAsync(1);
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,21 +1,56 @@
-/// <summary>Runs one scenario by name: an engine transport, a raw-socket floor or a gRPC variant.</summary>
+/// <summary>Runs one scenario by name: the engine (raw or typed client), its raw-socket floor, or a gRPC variant.</summary>
 internal static class Scenarios
 {
-    public const string Names = "tcp, unix-stream, unix-seqpacket, floor-tcp, floor-unix-stream, grpc-unary or grpc-stream";
-
-    public static async Task<LoadResult> RunAsync(string scenario, int inFlight, int requests, int bodySize)
+    public static async Task<LoadResult> RunAsync(string scenario, LoadSpec spec, bool twoProcess = false)
     {
+        var name = ScenarioName.Parse(scenario);
+        if (name.IsGrpc)
+        {
+            if (spec.Connections != 1 || spec.Mode != LoadMode.Echo || twoProcess)
+                throw new ArgumentException("gRPC runs the echo on one connection in this process only.", nameof(scenario));
+            return await GrpcLoad.RunAsync(name.Variant == "stream", spec.InFlight, spec.Requests, spec.BodySize);
+        }
+
+        if (spec.Mode == LoadMode.OneWay && (spec.Connections != 1 || twoProcess))
+            throw new ArgumentException("One-way loads run on one connection in this process (the server measures latency).", nameof(scenario));
+
+        // A fresh folder for the Unix socket; TCP listens on 127.0.0.1 with a free port.
         var folder = Directory.CreateTempSubdirectory("fizyrrpc-load-");
         try
         {
             var path = Path.Combine(folder.FullName, "load.sock");
-            return scenario switch
+            var server = twoProcess ? await TwoProcess.StartServerAsync(scenario, spec, path) : await StartServerAsync(name, spec, path);
+            LoadResult result;
+            ServerCost cost;
+            try
             {
-                "tcp" or "unix-stream" or "unix-seqpacket" => await EngineLoad.RunAsync(scenario, path, inFlight, requests, bodySize),
-                "floor-tcp" or "floor-unix-stream" => await RunFloorAsync(scenario, path, inFlight, requests, bodySize),
-                "grpc-unary" or "grpc-stream" => await GrpcLoad.RunAsync(scenario == "grpc-stream", inFlight, requests, bodySize),
-                _ => throw new ArgumentException($"Unknown scenario '{scenario}': {Names}.", nameof(scenario)),
-            };
+                var client = await ConnectAsync(name, spec, server.Address);
+                try
+                {
+                    await client.RunAsync(spec.WarmUp());
+                    server.TakeOneWayLatencies();
+                    await server.MarkAsync();
+                    var meter = Meter.Start();
+                    var latencies = await client.RunAsync(spec);
+                    if (spec.Mode == LoadMode.OneWay)
+                        latencies = server.TakeOneWayLatencies();
+                    result = meter.Stop(scenario, spec.InFlight, spec.BodySize, latencies, spec.Requests) with
+                    {
+                        Connections = spec.Connections,
+                        TwoProcess = twoProcess,
+                    };
+                }
+                finally
+                {
+                    await client.DisposeAsync();
+                }
+            }
+            finally
+            {
+                cost = await server.StopAsync();
+            }
+
+            return result.WithServerCost(cost);
         }
         finally
         {
@@ -23,15 +58,18 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>The floor this scenario is compared with (gRPC runs over TCP).</summary>
-    public static string FloorOf(string scenario) => scenario is "unix-stream" or "floor-unix-stream" ? "floor-unix-stream" : "floor-tcp";
-
-    private static async Task<LoadResult> RunFloorAsync(string scenario, string path, int inFlight, int requests, int bodySize)
+    /// <summary>The server side alone (also what a <see cref="TwoProcess"/> child runs).</summary>
+    public static Task<ILoadServer> StartServerAsync(ScenarioName name, LoadSpec spec, string path) => name.Kind switch
     {
-        var unix = scenario == "floor-unix-stream";
-        await RawFloor.RunAsync(unix, path + ".warm", inFlight, Math.Min(requests / 10, 20_000), bodySize);
-        var meter = Meter.Start();
-        var (rate, latencies) = await RawFloor.RunAsync(unix, path, inFlight, requests, bodySize);
-        return meter.Stop(scenario, inFlight, bodySize, latencies, rate);
-    }
+        "floor" => Task.FromResult(RawFloor.StartServer(name.Transport, path, spec)),
+        "typed" => TypedLoad.StartServerAsync(name.Transport, path, spec),
+        _ => EngineLoad.StartServerAsync(name.Transport, path, spec),
+    };
+
+    private static Task<ILoadClient> ConnectAsync(ScenarioName name, LoadSpec spec, string address) => name.Kind switch
+    {
+        "floor" => RawFloor.ConnectAsync(name.Transport, address, spec),
+        "typed" => TypedLoad.ConnectAsync(name.Transport, address, spec),
+        _ => EngineLoad.ConnectRawAsync(name.Transport, address, spec, name.Variant == "pipelined"),
+    };
 }

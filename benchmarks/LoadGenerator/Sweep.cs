@@ -1,52 +1,64 @@
-using System.Globalization;
-using System.Text;
-
 /// <summary>
-/// The sweep: every scenario at 1, 16, 64 and 1024 requests in flight with 64-byte bodies, one after the other in this
-/// process, printed as a Markdown table with each scenario's ratio to its floor, and drawn as an SVG chart.
+/// The sweep: every scenario family of the issue, one run after the other in this process, each family with its floors
+/// measured in the same sweep. Request counts are sized per family so the default sweep stays within a few minutes on a
+/// 2-core machine; --quick divides them for a check that everything runs.
 /// </summary>
 internal static class Sweep
 {
-    public static readonly int[] InFlightCounts = [1, 16, 64, 1024];
+    /// <summary>The echo lines of the chart.</summary>
+    public static readonly string[] ChartScenarios = ["tcp", "tcp-pipelined", "typed-tcp", "floor-tcp", "grpc-unary", "grpc-stream"];
 
-    public static readonly string[] ScenarioNames = ["tcp", "floor-tcp", "grpc-unary", "grpc-stream", "unix-stream", "floor-unix-stream"];
+    private const int Small = 64;
 
-    private const int BodySize = 64;
+    /// <summary>One family: its scenarios at each in-flight count and body size; <c>Requests</c> sizes a run from the sweep's count.</summary>
+    private sealed record Family(
+        string Name, string[] Scenarios, int[] InFlight, int[] Bodies, int Connections, Func<int, int, int, int> Requests, bool TwoProcess = false);
 
-    public static async Task<IReadOnlyList<LoadResult>> RunAsync(int requests, TextWriter log)
+    private static readonly Family[] Families =
+    [
+        new("echo",
+            ["tcp", "tcp-pipelined", "typed-tcp", "floor-tcp", "grpc-unary", "grpc-stream",
+             "unix-stream", "unix-stream-pipelined", "typed-unix-stream", "floor-unix-stream", "unix-seqpacket", "floor-unix-seqpacket"],
+            [1, 16, 64, 1024], [Small], 1,
+            // One request in flight is latency-bound: fewer requests keep it short.
+            (requests, inFlight, _) => inFlight == 1 ? requests / 10 : requests / 2),
+        new("connections", ["tcp", "tcp-pipelined", "typed-tcp", "floor-tcp", "unix-stream", "floor-unix-stream"], [16], [Small], 64,
+            (requests, _, _) => requests),
+        new("large bodies", ["tcp", "floor-tcp", "unix-stream", "floor-unix-stream", "grpc-unary", "grpc-stream"], [4, 16], [64 * 1024, 1024 * 1024], 1,
+            // Sized by bytes: at the default count, about 650 MB echoed per 64 KiB row and 1 GB per 1 MiB row.
+            (requests, _, body) => body > 64 * 1024 ? requests / 200 : requests / 20),
+        new("updates", ["tcp-updates", "floor-tcp-updates", "unix-stream-updates", "floor-unix-stream-updates"], [1, 16, 64], [Small], 1,
+            (requests, inFlight, _) => inFlight == 1 ? requests / 20 : requests / 4),
+        new("one-way", ["tcp-oneway", "floor-tcp-oneway", "unix-stream-oneway", "floor-unix-stream-oneway"], [1], [Small], 1,
+            (requests, _, _) => requests * 5),
+        new("two processes", ["tcp", "typed-tcp", "floor-tcp", "unix-stream", "typed-unix-stream", "floor-unix-stream"], [1, 64], [Small], 1,
+            (requests, inFlight, _) => inFlight == 1 ? requests / 10 : requests / 2, TwoProcess: true),
+    ];
+
+    public static async Task<IReadOnlyList<LoadResult>> RunAsync(int requests, bool quick, TextWriter log)
     {
         var results = new List<LoadResult>();
-        foreach (var inFlight in InFlightCounts)
+        foreach (var family in Families)
         {
-            // One request in flight is latency-bound: fewer requests keep the sweep short.
-            var count = inFlight == 1 ? Math.Max(1_000, requests / 10) : requests;
-            foreach (var scenario in ScenarioNames)
+            foreach (var body in family.Bodies)
             {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                var result = await Scenarios.RunAsync(scenario, inFlight, count, BodySize);
-                log.WriteLine(result);
-                results.Add(result);
+                foreach (var inFlight in family.InFlight)
+                {
+                    var count = Math.Max(family.Connections * 4, family.Requests(requests, inFlight, body) / (quick ? 10 : 1));
+                    foreach (var scenario in family.Scenarios)
+                    {
+                        GC.Collect();
+                        GC.WaitForPendingFinalizers();
+                        var name = ScenarioName.Parse(scenario);
+                        var spec = new LoadSpec(name.Mode, inFlight, count, body, family.Connections);
+                        var result = await Scenarios.RunAsync(scenario, spec, family.TwoProcess) with { Family = family.Name };
+                        log.WriteLine(result);
+                        results.Add(result);
+                    }
+                }
             }
         }
 
         return results;
-    }
-
-    public static string Table(IReadOnlyList<LoadResult> results)
-    {
-        var table = new StringBuilder();
-        table.AppendLine("| Scenario | In flight | Requests/s | × floor | p50 µs | p50 × floor | p99 µs | B allocated / request | CPU µs / request |");
-        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var result in results.OrderBy(r => Array.IndexOf(ScenarioNames, r.Scenario)).ThenBy(r => r.InFlight))
-        {
-            var floor = results.First(r => r.Scenario == Scenarios.FloorOf(result.Scenario) && r.InFlight == result.InFlight);
-            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {result.Scenario} | {result.InFlight} | {result.RequestsPerSecond:N0} | {result.RequestsPerSecond / floor.RequestsPerSecond:F2} | " +
-                $"{result.Micros(0.5):F1} | {result.Micros(0.5) / floor.Micros(0.5):F2} | {result.Micros(0.99):F1} | " +
-                $"{result.AllocatedPerRequest:F0} | {result.CpuMicrosPerRequest:F2} |"));
-        }
-
-        return table.ToString();
     }
 }

@@ -1,0 +1,11 @@
+using FizyrRpc;
+
+namespace LoadGenerator.Typed;
+
+/// <summary>The typed echo server: returns each body as it came.</summary>
+public sealed class TypedEchoServer<TBody> : TypedEchoServerBase<TBody>
+    where TBody : IMessageBody<TBody>
+{
+    /// <inheritdoc/>
+    protected override Task<byte[]> EchoAsync(byte[] body, EchoContext context) => Task.FromResult(body);
+}
