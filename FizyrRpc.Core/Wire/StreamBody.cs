@@ -1,12 +1,29 @@
+using System.Buffers;
 using System.Text;
 
 namespace FizyrRpc;
 
-/// <summary>The body of a message on a byte-stream transport (TCP, Unix stream): bytes only.</summary>
+/// <summary>
+/// The body of a message on a byte-stream transport (TCP, Unix stream): bytes only. A body made with
+/// <see cref="Rent"/> holds an array rented from a pool, which <see cref="Dispose"/> returns; any other body owns only
+/// managed memory and its <see cref="Dispose"/> does nothing.
+/// </summary>
 public readonly struct StreamBody : IMessageBody<StreamBody>, IEquatable<StreamBody>
 {
+    private readonly RentedArray? _rented;
+
     /// <summary>Creates a body over <paramref name="data"/>; the bytes are not copied.</summary>
-    public StreamBody(ReadOnlyMemory<byte> data) => Data = data;
+    public StreamBody(ReadOnlyMemory<byte> data)
+    {
+        Data = data;
+        _rented = null;
+    }
+
+    private StreamBody(RentedArray rented, int length)
+    {
+        Data = rented.Array.AsMemory(0, length);
+        _rented = rented;
+    }
 
     /// <summary>An empty body.</summary>
     public static StreamBody Empty => default;
@@ -23,6 +40,27 @@ public readonly struct StreamBody : IMessageBody<StreamBody>, IEquatable<StreamB
     /// <inheritdoc/>
     public static StreamBody FromBytes(ReadOnlyMemory<byte> data) => new(data);
 
+    /// <summary>
+    /// Makes a body of <paramref name="length"/> bytes over an array rented from <paramref name="pool"/>, to be filled
+    /// through <paramref name="contents"/>. Disposing the body returns the array (once, however often it is disposed);
+    /// sending it hands it to the peer, which disposes it once written. Do not touch the bytes after either: the pool
+    /// may have lent the array to someone else. A body that is never disposed is simply collected.
+    /// </summary>
+    /// <param name="pool">The pool to rent from, e.g. <see cref="ArrayPool{T}.Shared"/>.</param>
+    /// <param name="length">The length of the body.</param>
+    /// <param name="contents">The body's bytes, writable, valid until the body is disposed.</param>
+    public static StreamBody Rent(ArrayPool<byte> pool, int length, out Memory<byte> contents)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var rented = new RentedArray(pool, pool.Rent(length));
+        contents = rented.Array.AsMemory(0, length);
+        return new StreamBody(rented, length);
+    }
+
+    /// <summary>Whether the body holds a rented array that <see cref="Dispose"/> returns.</summary>
+    public bool IsRented => _rented is not null;
+
     /// <summary>Creates a body holding <paramref name="text"/> as UTF-8.</summary>
     public static StreamBody FromString(string text) => new(Encoding.UTF8.GetBytes(text));
 
@@ -35,10 +73,8 @@ public readonly struct StreamBody : IMessageBody<StreamBody>, IEquatable<StreamB
     /// <summary>Decodes the body as UTF-8 text.</summary>
     public string ToUtf8String() => Encoding.UTF8.GetString(Data.Span);
 
-    /// <summary>Nothing to release: a stream body owns only managed memory.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>Returns a rented array to its pool (see <see cref="Rent"/>); nothing to do for any other body.</summary>
+    public void Dispose() => _rented?.Return();
 
     /// <summary>Whether both bodies hold the same bytes.</summary>
     public bool Equals(StreamBody other) => Data.Span.SequenceEqual(other.Data.Span);

@@ -44,6 +44,7 @@ public class LargeBodyTests(LoopbackKind kind)
             {
                 Assert.That(first.Header, Is.EqualTo(MessageHeader.Stream(5)));
                 Assert.That(first.Message.Body.Span.SequenceEqual(body), Is.True, "the large body, byte for byte");
+                Assert.That(first.Message.Body.IsRented, Is.False, "no pool configured: a plain array");
                 Assert.That(second.Header, Is.EqualTo(MessageHeader.Stream(6)));
                 Assert.That(second.Message.Body.Span.SequenceEqual(small), Is.True);
             }
@@ -108,6 +109,71 @@ public class LargeBodyTests(LoopbackKind kind)
         }
 
         await listener.AssertEchoAsync();
+    }
+
+    [Test]
+    public async Task WithAPoolLargeBodiesAreRentedAndComeBackOnceWhenDisposedOrSentOn()
+    {
+        var pool = new CountingArrayPool();
+        var pooled = new StreamConfig { MaxBodyLengthRead = Limit, MaxBodyLengthWrite = Limit, LargeBodyPool = pool };
+        await using var listener = await TestListener.StartAsync(kind, pooled);
+        var (client, server) = await listener.ConnectPairAsync(pooled);
+        await using (client)
+        await using (server)
+        {
+            var large = Pattern(300_000, seed: 5);
+            var request = await client.SendRequestAsync(1, large).AsTask().WithTimeout();
+            var received = await server.ReceiveRequestAsync();
+            Assert.That(received.Body.IsRented, Is.True, "a large received body is rented");
+            Assert.That(received.Body.Span.SequenceEqual(large), Is.True);
+            Assert.That(pool.Rented, Is.EqualTo(1));
+
+            // Sent back: the server's writer returns the array once the response is written.
+            await received.SendResponseAsync(0, received.Body).AsTask().WithTimeout();
+            var response = await request.ReceiveResponseAsync().AsTask().WithTimeout();
+            Assert.That(response.Body.IsRented, Is.True);
+            Assert.That(response.Body.Span.SequenceEqual(large), Is.True);
+            await pool.WaitForReturnsAsync(1);
+
+            // Disposed twice (two copies of the same body): returned once.
+            var copy = response.Body;
+            response.Body.Dispose();
+            copy.Dispose();
+            await pool.WaitForReturnsAsync(2);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(pool.Rented, Is.EqualTo(2));
+                Assert.That(pool.Returned, Is.EqualTo(2), "each array back exactly once");
+            }
+
+            // A small body never touches the pool.
+            var small = await client.SendRequestAsync(2, Pattern(1000, seed: 6)).AsTask().WithTimeout();
+            var smallReceived = await server.ReceiveRequestAsync();
+            Assert.That(smallReceived.Body.IsRented, Is.False);
+            await smallReceived.SendResponseAsync(0, StreamBody.Empty).AsTask().WithTimeout();
+            await small.ReceiveResponseAsync().AsTask().WithTimeout();
+            Assert.That(pool.Rented, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public async Task WithAPoolABodyCutShortByTheEndOfStreamGoesBack()
+    {
+        var pool = new CountingArrayPool();
+        var pooled = new StreamConfig { MaxBodyLengthRead = Limit, LargeBodyPool = pool };
+        await using var listener = await TestListener.StartAsync(kind, pooled);
+        var (raw, server) = await listener.ConnectRawAsync();
+        using (raw)
+        await using (server)
+        {
+            var frame = RawPeer.Frame(MessageHeader.Stream(1), Pattern(500_000, seed: 7), Endian.Little);
+            await SendInPiecesAsync(raw, frame.AsSpan(0, 200_000).ToArray(), [16]);
+            raw.Shutdown(SocketShutdown.Send);
+
+            await Await.ThrowsAsync<ConnectionClosedException>(() => server.ReceiveMessageAsync().AsTask());
+            await pool.WaitForReturnsAsync(1);
+            Assert.That(pool.Rented, Is.EqualTo(1));
+        }
     }
 
     private static byte[] Pattern(int length, int seed)

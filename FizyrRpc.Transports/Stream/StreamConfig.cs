@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace FizyrRpc.Transports;
 
 /// <summary>Limits and byte order of a byte-stream transport (TCP, Unix stream). The defaults are the reference's.</summary>
@@ -17,6 +19,15 @@ public sealed class StreamConfig
 
     /// <summary>The byte order of the length prefix and the header (default little endian, as the reference).</summary>
     public Endian Endian { get; set; } = Endian.Little;
+
+    /// <summary>
+    /// Where received bodies of 64 KiB or more get their arrays (default null: each is a new array, which the garbage
+    /// collector reclaims). With a pool (e.g. <see cref="ArrayPool{T}.Shared"/>), such a body is rented
+    /// (<see cref="StreamBody.Rent"/>): disposing it, or sending it on, returns the array, and its bytes must not be
+    /// touched after that. Fresh large arrays cost the kernel a page fault per page on first touch; a pool reuses pages
+    /// that are already mapped, which is most of the difference at camera-frame sizes.
+    /// </summary>
+    public ArrayPool<byte>? LargeBodyPool { get; set; }
 
     internal void Validate()
     {

@@ -27,6 +27,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     private readonly Endian _endian;
     private readonly long _maxBodyRead;
     private readonly long _maxBodyWrite;
+    private readonly ArrayPool<byte>? _largeBodyPool;
     private readonly List<ArraySegment<byte>> _segments = [];
     private ReadOnlySequence<byte> _buffered;
     private bool _holdsBuffer;
@@ -42,6 +43,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
         _endian = config.Endian;
         _maxBodyRead = config.MaxBodyLengthRead;
         _maxBodyWrite = config.MaxBodyLengthWrite;
+        _largeBodyPool = config.LargeBodyPool;
         ConnectionInfo = connectionInfo;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
@@ -96,25 +98,45 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     // here keeps the byte order.
     private async ValueTask<Message<StreamBody>?> ReadLargeBodyAsync(MessageHeader header, int bodyLength, CancellationToken cancellationToken)
     {
-        var bytes = GC.AllocateUninitializedArray<byte>(bodyLength);
-        var buffered = _buffered.Slice(StreamFraming.PrefixAndHeaderSize);
-        buffered.CopyTo(bytes);
-        var received = (int)buffered.Length;
-        _reader.AdvanceTo(_buffered.End);
-        _holdsBuffer = false;
-        while (received < bytes.Length)
+        StreamBody body;
+        Memory<byte> contents;
+        if (_largeBodyPool is { } pool)
         {
-            var count = await _socket.ReceiveAsync(bytes.AsMemory(received), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            if (count == 0)
-            {
-                throw new EndOfStreamException(
-                    $"The connection ended in the middle of a message ({StreamFraming.PrefixAndHeaderSize + received} bytes of it received).");
-            }
-
-            received += count;
+            body = StreamBody.Rent(pool, bodyLength, out contents);
+        }
+        else
+        {
+            var bytes = GC.AllocateUninitializedArray<byte>(bodyLength);
+            body = new StreamBody(bytes);
+            contents = bytes;
         }
 
-        return new Message<StreamBody>(header, new StreamBody(bytes));
+        try
+        {
+            var buffered = _buffered.Slice(StreamFraming.PrefixAndHeaderSize);
+            buffered.CopyTo(contents.Span);
+            var received = (int)buffered.Length;
+            _reader.AdvanceTo(_buffered.End);
+            _holdsBuffer = false;
+            while (received < bodyLength)
+            {
+                var count = await _socket.ReceiveAsync(contents[received..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    throw new EndOfStreamException(
+                        $"The connection ended in the middle of a message ({StreamFraming.PrefixAndHeaderSize + received} bytes of it received).");
+                }
+
+                received += count;
+            }
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+
+        return new Message<StreamBody>(header, body);
     }
 
     /// <inheritdoc/>
