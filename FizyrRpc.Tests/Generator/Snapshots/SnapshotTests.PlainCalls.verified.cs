@@ -342,15 +342,15 @@ namespace Tools
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<long> AddAsync(global::System.Collections.Generic.List<int> values, global::System.Threading.CancellationToken cancellationToken = default) =>
-            CallAsync<long>(1, Encode(values), cancellationToken).AsTask();
+            CallTaskAsync<long>(1, Encode(values), cancellationToken);
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task ResetAsync() =>
-            CallAsync(2, NoBody(), default).AsTask();
+            CallTaskAsync(2, NoBody(), default);
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<string?> LookupAsync(string? @event) =>
-            CallAsync<string?>(3, Encode(@event), default).AsTask();
+            CallTaskAsync<string?>(3, Encode(@event), default);
 
         /// <summary>
         /// Reads the remote's stream messages until the connection ends; requests from the remote are answered with an
@@ -402,6 +402,7 @@ namespace Tools
         protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
 
         /// <inheritdoc/>
+        [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         protected override async global::System.Threading.Tasks.ValueTask DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);

@@ -535,6 +535,7 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
     protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     protected override async global::System.Threading.Tasks.ValueTask DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)
     {
         global::System.ArgumentNullException.ThrowIfNull(context);
