@@ -557,8 +557,12 @@ internal static class Emitter
     private static void EmitContext(SourceWriter writer, InterfaceModel model, ServiceModel service, Names names)
     {
         var context = service.Name + "Context";
-        writer.Line($"/// <summary>One {Xml(service.Name)} request being handled: send its response updates and stream messages, read its request updates.</summary>");
-        writer.Open($"public sealed class {context}");
+        // A struct over the raw context: handling a request allocates no per-service wrapper.
+        writer.Line("/// <summary>");
+        writer.Line($"/// One {Xml(service.Name)} request being handled: send its response updates and stream messages, read its request updates.");
+        writer.Line("/// A view over <see cref=\"Raw\"/> (a default instance has none); copies share the request.");
+        writer.Line("/// </summary>");
+        writer.Open($"public readonly struct {context}");
         writer.Line("/// <summary>Wraps the raw request context.</summary>");
         writer.Line("/// <param name=\"raw\">The raw request context.</param>");
         writer.Open($"public {context}(global::FizyrRpc.RpcRequestContext<TBody> raw)");

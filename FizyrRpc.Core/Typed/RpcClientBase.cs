@@ -68,19 +68,18 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         try
         {
-            Message<TBody> response;
             try
             {
-                // Straight to the response: with no updates (the common case) that is the only wait.
-                response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+                // Straight to the response: with no updates (the common case) that is the only wait. The response is
+                // used where it is awaited, so the state machine does not keep a copy of it.
+                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
             }
             catch (UnreadUpdateException)
             {
-                response = await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false);
+                // Updates came first: skip them below.
             }
 
-            using (response.Body)
-                return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -97,19 +96,18 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         try
         {
-            Message<TBody> response;
             try
             {
                 // Straight to the response: with no updates (the common case) that is the only wait.
-                response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+                return;
             }
             catch (UnreadUpdateException)
             {
-                response = await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false);
+                // Updates came first: skip them below.
             }
 
-            using (response.Body)
-                response.ThrowIfError();
+            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -125,19 +123,18 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         try
         {
-            Message<TBody> response;
             try
             {
-                // Straight to the response: with no updates (the common case) that is the only wait.
-                response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+                // Straight to the response: with no updates (the common case) that is the only wait. The response is
+                // used where it is awaited, so the state machine does not keep a copy of it.
+                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
             }
             catch (UnreadUpdateException)
             {
-                response = await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false);
+                // Updates came first: skip them below.
             }
 
-            using (response.Body)
-                return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -152,24 +149,37 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         try
         {
-            Message<TBody> response;
             try
             {
                 // Straight to the response: with no updates (the common case) that is the only wait.
-                response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+                return;
             }
             catch (UnreadUpdateException)
             {
-                response = await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false);
+                // Updates came first: skip them below.
             }
 
-            using (response.Body)
-                response.ThrowIfError();
+            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
             sent.Dispose();
         }
+    }
+
+    /// <summary>Frees the response's body and decodes it, or throws the remote's error.</summary>
+    private TResponse DecodeResponse<TResponse>(Message<TBody> response)
+    {
+        using (response.Body)
+            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+    }
+
+    /// <summary>Frees the response's body, or throws the remote's error.</summary>
+    private static void CheckResponse(Message<TBody> response)
+    {
+        using (response.Body)
+            response.ThrowIfError();
     }
 
     /// <summary>

@@ -569,8 +569,11 @@ namespace Vision.Cameras
             }
         }
 
-        /// <summary>One Ping request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class PingContext
+        /// <summary>
+        /// One Ping request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct PingContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -592,8 +595,11 @@ namespace Vision.Cameras
             public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
         }
 
-        /// <summary>One Record request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class RecordContext
+        /// <summary>
+        /// One Record request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct RecordContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>

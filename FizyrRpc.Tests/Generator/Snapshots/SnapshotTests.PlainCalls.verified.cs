@@ -444,8 +444,11 @@ namespace Tools
             }
         }
 
-        /// <summary>One Add request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class AddContext
+        /// <summary>
+        /// One Add request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct AddContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -462,8 +465,11 @@ namespace Tools
             public global::System.Threading.CancellationToken CancellationToken => Raw.CancellationToken;
         }
 
-        /// <summary>One Reset request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class ResetContext
+        /// <summary>
+        /// One Reset request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct ResetContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -480,8 +486,11 @@ namespace Tools
             public global::System.Threading.CancellationToken CancellationToken => Raw.CancellationToken;
         }
 
-        /// <summary>One Lookup request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class LookupContext
+        /// <summary>
+        /// One Lookup request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct LookupContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
