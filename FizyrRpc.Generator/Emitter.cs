@@ -299,13 +299,15 @@ internal static class Emitter
             var parameters = ClientParameters(service.Request, service.CancellationTokenName, service.CancellationTokenHasDefault);
             var token = service.CancellationTokenName is { } name ? Identifier(name) : "default";
             var body = service.Request is { } request ? $"Encode({Identifier(request.Name)})" : "NoBody()";
+            // A Task-returning method calls the Task form directly: one state machine, which is the Task itself.
+            var method = service.ReturnKind == ReturnKind.Task ? "CallTaskAsync" : "CallAsync";
             var call = service.ResponseType is { } response
-                ? $"CallAsync<{response}>({Int(service.Id)}, {body}, {token})"
-                : $"CallAsync({Int(service.Id)}, {body}, {token})";
+                ? $"{method}<{response}>({Int(service.Id)}, {body}, {token})"
+                : $"{method}({Int(service.Id)}, {body}, {token})";
             writer.Line("/// <inheritdoc/>");
             writer.Line($"public {ReturnType(service.ReturnKind, service.ResponseType)} {service.MethodName}({parameters}) =>");
             writer.Indent();
-            writer.Line((service.ReturnKind == ReturnKind.Task ? call + ".AsTask()" : call) + ";");
+            writer.Line(call + ";");
             writer.Unindent();
 
             if (service.HasUpdates)
@@ -482,6 +484,8 @@ internal static class Emitter
         // Dispatch.
         writer.Line();
         writer.Line("/// <inheritdoc/>");
+        // Pooled: a request whose handler completes later reuses a state machine instead of allocating one.
+        writer.Line("[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]");
         writer.Open($"protected override async {ValueTask} DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)");
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(context);");
         writer.Open("switch (context.ServiceId)");
@@ -553,8 +557,12 @@ internal static class Emitter
     private static void EmitContext(SourceWriter writer, InterfaceModel model, ServiceModel service, Names names)
     {
         var context = service.Name + "Context";
-        writer.Line($"/// <summary>One {Xml(service.Name)} request being handled: send its response updates and stream messages, read its request updates.</summary>");
-        writer.Open($"public sealed class {context}");
+        // A struct over the raw context: handling a request allocates no per-service wrapper.
+        writer.Line("/// <summary>");
+        writer.Line($"/// One {Xml(service.Name)} request being handled: send its response updates and stream messages, read its request updates.");
+        writer.Line("/// A view over <see cref=\"Raw\"/> (a default instance has none); copies share the request.");
+        writer.Line("/// </summary>");
+        writer.Open($"public readonly struct {context}");
         writer.Line("/// <summary>Wraps the raw request context.</summary>");
         writer.Line("/// <param name=\"raw\">The raw request context.</param>");
         writer.Open($"public {context}(global::FizyrRpc.RpcRequestContext<TBody> raw)");

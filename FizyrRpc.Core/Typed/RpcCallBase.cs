@@ -30,8 +30,9 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
     /// <summary>Decodes one response update; generated per service (an undeclared ID gives the union's Unknown case).</summary>
     protected abstract TUpdate DecodeUpdate(Message<TBody> update);
 
-    /// <summary>Receives the next response update; null when the response is next.</summary>
+    /// <summary>Receives the next response update; null when the response is next. The result is pooled: await it once.</summary>
     /// <exception cref="RpcFormatException">The update's body is not valid for its declared type.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TUpdate?> ReceiveUpdateAsync(CancellationToken cancellationToken = default)
     {
         if (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is not { } update)
@@ -56,6 +57,7 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
 
     /// <summary>Waits for the response, skipping updates not read yet, and decodes it.</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> ReceiveResponseAsync<TResponse>(CancellationToken cancellationToken)
     {
         while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
@@ -67,6 +69,7 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
 
     /// <summary>Waits for the response of a service that answers without a value, skipping updates not read yet; its body is ignored.</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask ReceiveEmptyResponseAsync(CancellationToken cancellationToken)
     {
         while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)

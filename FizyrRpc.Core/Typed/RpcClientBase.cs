@@ -54,35 +54,143 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <summary>The format's "no body".</summary>
     protected TBody NoBody() => TBody.FromBytes(Format.NoBody);
 
+    // Each call is one async method: it sends, waits for the response and decodes in place, so a call costs one state
+    // machine at most. The ValueTask forms pool theirs (await them once); the Task forms are for interface methods that
+    // return Task, where the Task is the state machine and nothing is wrapped.
+
     /// <summary>Sends a request and returns the decoded response; updates the service does not declare are skipped.</summary>
+    /// <remarks>The result is a pooled <see cref="ValueTask{TResult}"/>: await it exactly once.</remarks>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var body = await ReceiveResponseBodyAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        return Format.Decode<TResponse>(body.Data);
+        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                // Straight to the response: with no updates (the common case) that is the only wait. The response is
+                // used where it is awaited, so the state machine does not keep a copy of it.
+                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (UnreadUpdateException)
+            {
+                // Updates came first: skip them below.
+            }
+
+            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            sent.Dispose();
+        }
     }
 
     /// <summary>Sends a request whose response carries no value, and waits for it.</summary>
+    /// <remarks>The result is a pooled <see cref="ValueTask"/>: await it exactly once.</remarks>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask CallAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var body = await ReceiveResponseBodyAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                // Straight to the response: with no updates (the common case) that is the only wait.
+                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+                return;
+            }
+            catch (UnreadUpdateException)
+            {
+                // Updates came first: skip them below.
+            }
+
+            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            sent.Dispose();
+        }
     }
 
-    private async ValueTask<TBody> ReceiveResponseBodyAsync(int serviceId, TBody request, CancellationToken cancellationToken)
+    /// <summary>As <see cref="CallAsync{TResponse}"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
+    protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                // Straight to the response: with no updates (the common case) that is the only wait. The response is
+                // used where it is awaited, so the state machine does not keep a copy of it.
+                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (UnreadUpdateException)
+            {
+                // Updates came first: skip them below.
+            }
+
+            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            sent.Dispose();
+        }
+    }
+
+    /// <summary>As <see cref="CallAsync(int, TBody, CancellationToken)"/>, as a <see cref="Task"/> (for interface methods that return one).</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    protected async Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken)
+    {
+        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                // Straight to the response: with no updates (the common case) that is the only wait.
+                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+                return;
+            }
+            catch (UnreadUpdateException)
+            {
+                // Updates came first: skip them below.
+            }
+
+            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            sent.Dispose();
+        }
+    }
+
+    /// <summary>Frees the response's body and decodes it, or throws the remote's error.</summary>
+    private TResponse DecodeResponse<TResponse>(Message<TBody> response)
+    {
+        using (response.Body)
+            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+    }
+
+    /// <summary>Frees the response's body, or throws the remote's error.</summary>
+    private static void CheckResponse(Message<TBody> response)
+    {
+        using (response.Body)
+            response.ThrowIfError();
+    }
+
+    /// <summary>
+    /// The slow path of a call whose remote sent updates first (each call pays at most one
+    /// <see cref="UnreadUpdateException"/>): frees the updates nobody reads, then receives the response.
+    /// </summary>
+    private static async ValueTask<Message<TBody>> SkipUpdatesThenReceiveAsync(SentRequest<TBody> sent, CancellationToken cancellationToken)
+    {
         while (await sent.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
             update.Body.Dispose();
-        var response = await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
-        if (response.IsErrorResponse)
-        {
-            using (response.Body)
-                response.ThrowIfError();
-        }
-
-        return response.Body;
+        return await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends a request and returns its raw handle, for a generated call object.</summary>

@@ -58,8 +58,13 @@ public sealed class RpcRequestContext<TBody>
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decode);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
-        while (await Request.ReceiveUpdateAsync(linked.Token).ConfigureAwait(false) is { } update)
+
+        // Link the two tokens only when both can fire: the usual call passes none, and then no source is made.
+        using var linked = cancellationToken.CanBeCanceled && CancellationToken.CanBeCanceled && cancellationToken != CancellationToken
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken)
+            : null;
+        var token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken);
+        while (await Request.ReceiveUpdateAsync(token).ConfigureAwait(false) is { } update)
         {
             using (update.Body)
                 yield return decode(Format, update);

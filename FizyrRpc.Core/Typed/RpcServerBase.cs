@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FizyrRpc;
 
 /// <summary>
@@ -24,27 +26,16 @@ public abstract class RpcServerBase<TBody>
         ArgumentNullException.ThrowIfNull(peer);
         var (read, write) = peer.Split();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
-        var handlers = new HashSet<Task>();
+        var runner = new RequestRunner<TBody>(this, write, stop.Token);
         try
         {
-            await foreach (var message in read.ReadMessagesAsync(stop.Token).ConfigureAwait(false))
+            // The read loop waits on the caller's token alone: the connection ending ends it anyway, and a token that
+            // cannot be cancelled lets the engine's queue reuse its wait instead of allocating one per message.
+            await foreach (var message in read.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (message.Request is { } request)
                 {
-                    var handler = HandleAsync(request, write, stop.Token);
-                    lock (handlers)
-                        handlers.Add(handler);
-                    _ = handler.ContinueWith(
-                        static (done, state) =>
-                        {
-                            var set = (HashSet<Task>)state!;
-                            lock (set)
-                                set.Remove(done);
-                        },
-                        handlers,
-                        CancellationToken.None,
-                        TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
+                    runner.Start(request); // one request never holds up the read loop
                     continue;
                 }
 
@@ -65,20 +56,28 @@ public abstract class RpcServerBase<TBody>
         {
             // Stopped by the caller or the connection.
         }
+        catch (ConnectionClosedException)
+        {
+            // Ended by a protocol or transport error (a normal close just ends the loop); handlers see it through their token.
+        }
         finally
         {
-            Task[] running;
-            lock (handlers)
-                running = [.. handlers];
-            await Task.WhenAll(running).ConfigureAwait(false);
-            await read.DisposeAsync().ConfigureAwait(false);
-            await write.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await runner.DrainAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await read.DisposeAsync().ConfigureAwait(false);
+                await write.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
+    /// <summary>Handles one request on a thread-pool thread (see <see cref="RequestRunner{TBody}"/>); answers it exactly once.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
     {
-        await Task.Yield(); // one request never holds up the read loop
         await using (request.ConfigureAwait(false))
         {
             var context = new RpcRequestContext<TBody>(request, Format, write, cancellationToken);

@@ -35,9 +35,9 @@ public class ServeLifetimeTests(LoopbackKind kind)
         await TestWaits.ThrowsAsync<RpcException>(() => waiting);
         Assert.That(served.Serve.IsCompleted, Is.False, "a handler is still running");
 
-        // The handler now answers on a closed connection: nobody to tell, and not a failure of ServeAsync. (While
-        // RpcServerBase lets the answer's OperationCanceledException out of HandleAsync, this fails only when ServeAsync
-        // has reached its Task.WhenAll before the handler ends: a race the test cannot force, so it fails sometimes.)
+        // The handler now answers on a closed connection: nobody to tell, and not a failure of ServeAsync. (ServeAsync
+        // fails with anything that escapes a handler's error handling, whenever the handler ends, so a regression here
+        // fails every time.)
         served.Server.WaitGate.SetResult();
         await Task.WhenAny(served.Serve).Within();
         Assert.That(await served.Server.WaitEnded.Task.Within(), Is.Null, "the handler ran to its end");

@@ -438,11 +438,11 @@ namespace Vision.Cameras
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
-            CallAsync(0, NoBody(), cancellationToken).AsTask();
+            CallTaskAsync(0, NoBody(), cancellationToken);
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<global::Vision.Cameras.RecordResult> RecordAsync(global::Vision.Cameras.RecordRequest request, global::System.Threading.CancellationToken cancellationToken = default) =>
-            CallAsync<global::Vision.Cameras.RecordResult>(1, Encode(request), cancellationToken).AsTask();
+            CallTaskAsync<global::Vision.Cameras.RecordResult>(1, Encode(request), cancellationToken);
 
         /// <summary>Starts a Record request (service 1) and returns the call: send its request updates, read its response updates, await its response.</summary>
         /// <param name="request">The request.</param>
@@ -532,6 +532,7 @@ namespace Vision.Cameras
         protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
 
         /// <inheritdoc/>
+        [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         protected override async global::System.Threading.Tasks.ValueTask DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
@@ -568,8 +569,11 @@ namespace Vision.Cameras
             }
         }
 
-        /// <summary>One Ping request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class PingContext
+        /// <summary>
+        /// One Ping request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct PingContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -591,8 +595,11 @@ namespace Vision.Cameras
             public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
         }
 
-        /// <summary>One Record request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class RecordContext
+        /// <summary>
+        /// One Record request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct RecordContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>

@@ -342,15 +342,15 @@ namespace Tools
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<long> AddAsync(global::System.Collections.Generic.List<int> values, global::System.Threading.CancellationToken cancellationToken = default) =>
-            CallAsync<long>(1, Encode(values), cancellationToken).AsTask();
+            CallTaskAsync<long>(1, Encode(values), cancellationToken);
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task ResetAsync() =>
-            CallAsync(2, NoBody(), default).AsTask();
+            CallTaskAsync(2, NoBody(), default);
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<string?> LookupAsync(string? @event) =>
-            CallAsync<string?>(3, Encode(@event), default).AsTask();
+            CallTaskAsync<string?>(3, Encode(@event), default);
 
         /// <summary>
         /// Reads the remote's stream messages until the connection ends; requests from the remote are answered with an
@@ -402,6 +402,7 @@ namespace Tools
         protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
 
         /// <inheritdoc/>
+        [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         protected override async global::System.Threading.Tasks.ValueTask DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)
         {
             global::System.ArgumentNullException.ThrowIfNull(context);
@@ -443,8 +444,11 @@ namespace Tools
             }
         }
 
-        /// <summary>One Add request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class AddContext
+        /// <summary>
+        /// One Add request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct AddContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -461,8 +465,11 @@ namespace Tools
             public global::System.Threading.CancellationToken CancellationToken => Raw.CancellationToken;
         }
 
-        /// <summary>One Reset request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class ResetContext
+        /// <summary>
+        /// One Reset request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct ResetContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>
@@ -479,8 +486,11 @@ namespace Tools
             public global::System.Threading.CancellationToken CancellationToken => Raw.CancellationToken;
         }
 
-        /// <summary>One Lookup request being handled: send its response updates and stream messages, read its request updates.</summary>
-        public sealed class LookupContext
+        /// <summary>
+        /// One Lookup request being handled: send its response updates and stream messages, read its request updates.
+        /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+        /// </summary>
+        public readonly struct LookupContext
         {
             /// <summary>Wraps the raw request context.</summary>
             /// <param name="raw">The raw request context.</param>

@@ -535,6 +535,7 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
     protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     protected override async global::System.Threading.Tasks.ValueTask DispatchAsync(global::FizyrRpc.RpcRequestContext<TBody> context)
     {
         global::System.ArgumentNullException.ThrowIfNull(context);
@@ -573,8 +574,11 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         }
     }
 
-    /// <summary>One Put request being handled: send its response updates and stream messages, read its request updates.</summary>
-    public sealed class PutContext
+    /// <summary>
+    /// One Put request being handled: send its response updates and stream messages, read its request updates.
+    /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+    /// </summary>
+    public readonly struct PutContext
     {
         /// <summary>Wraps the raw request context.</summary>
         /// <param name="raw">The raw request context.</param>
@@ -601,8 +605,11 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) => Raw.SendStreamAsync(1, value);
     }
 
-    /// <summary>One Compact request being handled: send its response updates and stream messages, read its request updates.</summary>
-    public sealed class CompactContext
+    /// <summary>
+    /// One Compact request being handled: send its response updates and stream messages, read its request updates.
+    /// A view over <see cref="Raw"/> (a default instance has none); copies share the request.
+    /// </summary>
+    public readonly struct CompactContext
     {
         /// <summary>Wraps the raw request context.</summary>
         /// <param name="raw">The raw request context.</param>
