@@ -442,7 +442,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         var batch = new List<Message<TBody>>();
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            // The wait takes no token: a cancellable one costs the channel a new waiter object each time, and every close
+            // completes the channel anyway; an abort then fails the write below, which takes the token.
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 long bytes = 0;
                 while (batch.Count < MaxBatchMessages && bytes < MaxBatchBytes && reader.TryRead(out var message))
@@ -451,6 +453,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
                     bytes += StreamFraming.PrefixAndHeaderSize + message.Body.Data.Length;
                 }
 
+                cancellationToken.ThrowIfCancellationRequested(); // aborted while waiting: write nothing more
                 await _transport.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                 DisposeBodies(batch);
             }
