@@ -16,7 +16,11 @@ public interface IRpcFormat
     /// <exception cref="RpcFormatException">The value cannot be encoded.</exception>
     ReadOnlyMemory<byte> Encode<T>(T value);
 
-    /// <summary>Decodes a body; an empty body decodes to the default value.</summary>
+    /// <summary>
+    /// Decodes a body; an empty body decodes to the default value. The result must not refer to the body's memory,
+    /// which may be rented and returned once decoded, except a <see cref="ReadOnlyMemory{T}"/> of bytes, which may be
+    /// the body itself (the caller then keeps the body).
+    /// </summary>
     /// <exception cref="RpcFormatException">The body is not a valid <typeparamref name="T"/>.</exception>
     T Decode<T>(ReadOnlyMemory<byte> body);
 
