@@ -54,9 +54,9 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <summary>The format's "no body".</summary>
     protected TBody NoBody() => TBody.FromBytes(Format.NoBody);
 
-    // Each call is one async method: it sends, waits for the response and decodes in place, so a call costs one state
-    // machine at most. The ValueTask forms pool theirs (await them once); the Task forms are for interface methods that
-    // return Task, where the Task is the state machine and nothing is wrapped.
+    // The ValueTask forms pool their state machines (await them once); the Task forms are for interface methods that
+    // return Task, where the Task is the state machine and nothing is wrapped. All four wait through
+    // ReceiveResponseAsync, whose pooled state machine allocates nothing when it waits.
 
     /// <summary>Sends a request and returns the decoded response; updates the service does not declare are skipped.</summary>
     /// <remarks>The result is a pooled <see cref="ValueTask{TResult}"/>: await it exactly once.</remarks>
@@ -65,26 +65,8 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            try
-            {
-                // Straight to the response: with no updates (the common case) that is the only wait. The response is
-                // used where it is awaited, so the state machine does not keep a copy of it.
-                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
-            }
-            catch (UnreadUpdateException)
-            {
-                // Updates came first: skip them below.
-            }
-
-            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
-        }
-        finally
-        {
-            sent.Dispose();
-        }
+        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        return DecodeResponse<TResponse>(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Sends a request whose response carries no value, and waits for it.</summary>
@@ -93,26 +75,8 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask CallAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            try
-            {
-                // Straight to the response: with no updates (the common case) that is the only wait.
-                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
-                return;
-            }
-            catch (UnreadUpdateException)
-            {
-                // Updates came first: skip them below.
-            }
-
-            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
-        }
-        finally
-        {
-            sent.Dispose();
-        }
+        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>As <see cref="CallAsync{TResponse}"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
@@ -120,51 +84,32 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
     protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            try
-            {
-                // Straight to the response: with no updates (the common case) that is the only wait. The response is
-                // used where it is awaited, so the state machine does not keep a copy of it.
-                return DecodeResponse<TResponse>(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
-            }
-            catch (UnreadUpdateException)
-            {
-                // Updates came first: skip them below.
-            }
-
-            return DecodeResponse<TResponse>(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
-        }
-        finally
-        {
-            sent.Dispose();
-        }
+        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        return DecodeResponse<TResponse>(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>As <see cref="CallAsync(int, TBody, CancellationToken)"/>, as a <see cref="Task"/> (for interface methods that return one).</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     protected async Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+    }
+
+    // Straight to the response: with no updates (the common case) that is the only wait. Updates that came first
+    // (which a plain call does not declare) are skipped.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<Message<TBody>> ReceiveResponseAsync(SentRequest<TBody> sent, CancellationToken cancellationToken)
+    {
         try
         {
-            try
-            {
-                // Straight to the response: with no updates (the common case) that is the only wait.
-                CheckResponse(await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
-                return;
-            }
-            catch (UnreadUpdateException)
-            {
-                // Updates came first: skip them below.
-            }
-
-            CheckResponse(await SkipUpdatesThenReceiveAsync(sent, cancellationToken).ConfigureAwait(false));
+            return await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (UnreadUpdateException)
         {
-            sent.Dispose();
+            while (await sent.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+                update.Body.Dispose();
+            return await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -184,17 +129,6 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     {
         using (response.Body)
             response.ThrowIfError();
-    }
-
-    /// <summary>
-    /// The slow path of a call whose remote sent updates first (each call pays at most one
-    /// <see cref="UnreadUpdateException"/>): frees the updates nobody reads, then receives the response.
-    /// </summary>
-    private static async ValueTask<Message<TBody>> SkipUpdatesThenReceiveAsync(SentRequest<TBody> sent, CancellationToken cancellationToken)
-    {
-        while (await sent.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
-            update.Body.Dispose();
-        return await sent.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends a request and returns its raw handle, for a generated call object.</summary>
