@@ -168,6 +168,12 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     public ValueTask SendAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         Validate(message);
+        return SendValidatedAsync(message, cancellationToken);
+    }
+
+    /// <summary>As <see cref="SendAsync"/>, for a message that already passed <see cref="Validate"/>.</summary>
+    public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
         if (_outgoing.Writer.TryWrite(message))
             return default;
         return SendSlowAsync(message, cancellationToken);

@@ -191,7 +191,7 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
         _connection.Tracker.Unregister(this);
         try
         {
-            await _connection.SendAsync(response, cancellationToken).ConfigureAwait(false);
+            await _connection.SendValidatedAsync(response, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_connection.CloseError is null)
         {
