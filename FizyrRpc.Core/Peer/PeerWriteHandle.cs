@@ -51,7 +51,7 @@ public sealed class PeerWriteHandle<TBody> : IAsyncDisposable, IDisposable
 
         try
         {
-            await _connection.SendAsync(new Message<TBody>(MessageHeader.Request(request.RequestId, serviceId), body), cancellationToken)
+            await _connection.SendValidatedAsync(new Message<TBody>(MessageHeader.Request(request.RequestId, serviceId), body), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch
