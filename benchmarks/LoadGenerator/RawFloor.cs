@@ -54,7 +54,8 @@ internal static class RawFloor
             for (var i = 0; i < sockets.Length; i++)
             {
                 var count = spec.RequestsOf(i);
-                loops[i] = RequestLoopAsync(sockets[i], spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
+                var bytesInFlight = (long)spec.InFlight * (spec.BodySize + 16) * spec.RepliesPerRequest;
+                loops[i] = RequestLoopAsync(sockets[i], bytesInFlight, spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
                 offset += count;
             }
 
@@ -75,13 +76,14 @@ internal static class RawFloor
         }
 
         // The client keeps `inFlight` requests outstanding: it sends one more for each one whose replies are all back.
-        private static async Task RequestLoopAsync(FrameSocket socket, int inFlight, int replies, Memory<long> latencies)
+        private static async Task RequestLoopAsync(FrameSocket socket, long bytesInFlight, int inFlight, int replies, Memory<long> latencies)
         {
+            await using var sender = FrameSender.For(socket, bytesInFlight);
             var requests = latencies.Length;
             var sentAt = new long[requests];
             var sent = Math.Min(inFlight, requests);
             Array.Fill(sentAt, Stopwatch.GetTimestamp(), 0, sent);
-            await socket.SendAsync(sent);
+            await sender.SendAsync(sent);
             var repliesSeen = 0L;
             var completed = 0;
             while (completed < requests)
@@ -100,7 +102,7 @@ internal static class RawFloor
                 {
                     Array.Fill(sentAt, now, sent, more);
                     sent += more;
-                    await socket.SendAsync(more);
+                    await sender.SendAsync(more);
                 }
             }
         }
