@@ -9,8 +9,8 @@ internal abstract class FrameSender : IAsyncDisposable
     /// <summary>Bytes in flight one loop can send without waiting for the other side to read.</summary>
     private const int BufferedBytes = 128 * 1024;
 
-    public static FrameSender For(FrameSocket socket, long bytesInFlight) =>
-        bytesInFlight <= BufferedBytes ? new Direct(socket) : new Queued(socket);
+    public static FrameSender For(FrameSocket socket, long bufferedInFlight) =>
+        bufferedInFlight <= BufferedBytes ? new Direct(socket) : new Queued(socket);
 
     public abstract ValueTask SendAsync(int count);
 

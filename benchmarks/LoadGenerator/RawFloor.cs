@@ -54,8 +54,8 @@ internal static class RawFloor
             for (var i = 0; i < sockets.Length; i++)
             {
                 var count = spec.RequestsOf(i);
-                var bytesInFlight = (long)spec.InFlight * (spec.BodySize + 16) * spec.RepliesPerRequest;
-                loops[i] = RequestLoopAsync(sockets[i], bytesInFlight, spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
+                var bufferedInFlight = sockets[i].BufferCost(spec.InFlight * spec.RepliesPerRequest);
+                loops[i] = RequestLoopAsync(sockets[i], bufferedInFlight, spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
                 offset += count;
             }
 
@@ -76,9 +76,9 @@ internal static class RawFloor
         }
 
         // The client keeps `inFlight` requests outstanding: it sends one more for each one whose replies are all back.
-        private static async Task RequestLoopAsync(FrameSocket socket, long bytesInFlight, int inFlight, int replies, Memory<long> latencies)
+        private static async Task RequestLoopAsync(FrameSocket socket, long bufferedInFlight, int inFlight, int replies, Memory<long> latencies)
         {
-            await using var sender = FrameSender.For(socket, bytesInFlight);
+            await using var sender = FrameSender.For(socket, bufferedInFlight);
             var requests = latencies.Length;
             var sentAt = new long[requests];
             var sent = Math.Min(inFlight, requests);

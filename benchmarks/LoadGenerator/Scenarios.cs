@@ -1,6 +1,8 @@
 /// <summary>Runs one scenario by name: the engine (raw or typed client), its raw-socket floor, or a gRPC variant.</summary>
 internal static class Scenarios
 {
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
+
     public static async Task<LoadResult> RunAsync(string scenario, LoadSpec spec, bool twoProcess = false)
     {
         var name = ScenarioName.Parse(scenario);
@@ -27,11 +29,12 @@ internal static class Scenarios
                 var client = await ConnectAsync(name, spec, server.Address);
                 try
                 {
-                    await client.RunAsync(spec.WarmUp());
+                    // A generous limit: a run that hangs fails the scenario (and the finally blocks unstick it) instead of stalling a sweep.
+                    await client.RunAsync(spec.WarmUp()).WaitAsync(RunLimit);
                     server.TakeOneWayLatencies();
                     await server.MarkAsync();
                     var meter = Meter.Start();
-                    var latencies = await client.RunAsync(spec);
+                    var latencies = await client.RunAsync(spec).WaitAsync(RunLimit);
                     if (spec.Mode == LoadMode.OneWay)
                         latencies = server.TakeOneWayLatencies();
                     result = meter.Stop(scenario, spec.InFlight, spec.BodySize, latencies, spec.Requests) with
