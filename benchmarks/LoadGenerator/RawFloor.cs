@@ -48,19 +48,8 @@ internal static class RawFloor
                 return [];
             }
 
-            var latencies = new long[spec.Requests];
-            var loops = new Task[sockets.Length];
-            var offset = 0;
-            for (var i = 0; i < sockets.Length; i++)
-            {
-                var count = spec.RequestsOf(i);
-                var bufferedInFlight = sockets[i].BufferCost(spec.InFlight * spec.RepliesPerRequest);
-                loops[i] = RequestLoopAsync(sockets[i], bufferedInFlight, spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
-                offset += count;
-            }
-
-            await Task.WhenAll(loops);
-            return latencies;
+            return await Workers.PerConnectionAsync(sockets, spec, (socket, latencies) =>
+                RequestLoopAsync(socket, socket.BufferCost(spec.InFlight * spec.RepliesPerRequest), spec.InFlight, spec.RepliesPerRequest, latencies));
         }
 
         public ValueTask DisposeAsync()
@@ -76,10 +65,10 @@ internal static class RawFloor
         }
 
         // The client keeps `inFlight` requests outstanding: it sends one more for each one whose replies are all back.
-        private static async Task RequestLoopAsync(FrameSocket socket, long bufferedInFlight, int inFlight, int replies, Memory<long> latencies)
+        private static async Task RequestLoopAsync(FrameSocket socket, long bufferedInFlight, int inFlight, int replies, ArraySegment<long> latencies)
         {
             await using var sender = FrameSender.For(socket, bufferedInFlight);
-            var requests = latencies.Length;
+            var requests = latencies.Count;
             var sentAt = new long[requests];
             var sent = Math.Min(inFlight, requests);
             Array.Fill(sentAt, Stopwatch.GetTimestamp(), 0, sent);
@@ -95,7 +84,7 @@ internal static class RawFloor
                 var now = Stopwatch.GetTimestamp();
                 var done = (int)(repliesSeen / replies);
                 for (var i = completed; i < done; i++)
-                    latencies.Span[i] = now - sentAt[i];
+                    latencies[i] = now - sentAt[i];
                 var more = Math.Min(done - completed, requests - sent);
                 completed = done;
                 if (more > 0)
