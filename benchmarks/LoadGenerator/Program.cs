@@ -5,7 +5,7 @@ using System.Globalization;
 //   SCENARIO: see ScenarioName.Help (e.g. tcp, tcp-pipelined, typed-tcp, tcp-updates, tcp-oneway, unix-seqpacket, floor-tcp, grpc-unary).
 // Or: ... -- sweep [requests] [--svg chart.svg] [--json results.json] [--quick]
 //   every scenario family, one Markdown table each with ratios to the floor; the echo as an SVG chart. The default
-//   (400000 requests, sized down per family) takes about 2.5 minutes on 2 cores; --quick a tenth of the requests.
+//   (400000 requests, sized down per family) takes about 2 minutes on 2 cores; --quick a tenth of the requests.
 // Or: ... -- compare before.json after.json   (two sweeps' JSON side by side, as a Markdown table)
 if (args is [TwoProcess.ChildCommand, ..])
     return await TwoProcess.RunChildAsync(args);

@@ -119,15 +119,9 @@ internal static class RawFloor
 
         public async Task<ServerCost> StopAsync()
         {
-            try
-            {
-                await _serving;
-            }
-            finally
-            {
-                _listener.Dispose();
-            }
-
+            // Listening stops first: accepted connections go on, and an accept still waiting (a client that never came) ends.
+            _listener.Dispose();
+            await _serving;
             return ServerCost.InProcess;
         }
 

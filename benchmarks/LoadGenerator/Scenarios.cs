@@ -6,6 +6,8 @@ internal static class Scenarios
     public static async Task<LoadResult> RunAsync(string scenario, LoadSpec spec, bool twoProcess = false)
     {
         var name = ScenarioName.Parse(scenario);
+        if (spec.InFlight < 1 || spec.Requests < 1 || spec.Connections < 1 || spec.BodySize < 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), spec, "In flight, requests and connections must be at least 1, the body size at least 0.");
         if (name.IsGrpc)
         {
             if (spec.Connections != 1 || spec.Mode != LoadMode.Echo || twoProcess)
@@ -23,7 +25,8 @@ internal static class Scenarios
             var path = Path.Combine(folder.FullName, "load.sock");
             var server = twoProcess ? await TwoProcess.StartServerAsync(scenario, spec, path) : await StartServerAsync(name, spec, path);
             LoadResult result;
-            ServerCost cost;
+            var cost = ServerCost.InProcess;
+            var failed = false;
             try
             {
                 var client = await ConnectAsync(name, spec, server.Address);
@@ -48,9 +51,21 @@ internal static class Scenarios
                     await client.DisposeAsync();
                 }
             }
+            catch
+            {
+                failed = true;
+                throw;
+            }
             finally
             {
-                cost = await server.StopAsync();
+                try
+                {
+                    cost = await server.StopAsync();
+                }
+                catch when (failed)
+                {
+                    // The run's own failure is the one to report; the server only failed to wait for a client that never came.
+                }
             }
 
             return result.WithServerCost(cost);
