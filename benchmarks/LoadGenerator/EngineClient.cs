@@ -19,22 +19,9 @@ internal sealed class EngineClient<TBody>(PeerHandle<TBody>[] peers, bool pipeli
         }
 
         var payload = new byte[spec.BodySize];
-        var latencies = new long[spec.Requests];
-        var loads = new List<Task>();
-        var offset = 0;
-        for (var c = 0; c < peers.Length; c++)
-        {
-            var peer = peers[c];
-            var slice = new ArraySegment<long>(latencies, offset, spec.RequestsOf(c));
-            offset += slice.Count;
-            if (pipelined)
-                loads.Add(PipelinedAsync(peer, payload, spec.InFlight, slice));
-            else
-                loads.Add(Workers.RunAsync(spec.InFlight, slice, () => RequestAsync(peer, payload)));
-        }
-
-        await Task.WhenAll(loads);
-        return latencies;
+        return await Workers.PerConnectionAsync(peers, spec, (peer, latencies) => pipelined
+            ? PipelinedAsync(peer, payload, spec.InFlight, latencies)
+            : Workers.RunAsync(spec.InFlight, latencies, () => RequestAsync(peer, payload)));
     }
 
     public async ValueTask DisposeAsync()

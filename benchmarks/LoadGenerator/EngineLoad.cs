@@ -106,8 +106,9 @@ internal static class EngineLoad
 
         public async Task<ServerCost> StopAsync()
         {
-            await using (listener)
-                await _serving;
+            // Listening stops first: accepted connections go on, and an accept still waiting (a client that never came) ends.
+            await listener.DisposeAsync();
+            await _serving;
             return ServerCost.InProcess;
         }
 

@@ -22,6 +22,12 @@ internal abstract class FrameSocket : IDisposable
     /// <summary>The send time stamped in frame <paramref name="index"/> of the last receive (0 when the body is too short).</summary>
     public abstract long StampOf(int index);
 
+    /// <summary>
+    /// What <paramref name="frames"/> frames take of the kernel's socket buffers: the bytes for a stream; for seqpacket
+    /// each datagram is its own kernel buffer, which costs about a kilobyte beyond its bytes.
+    /// </summary>
+    public abstract long BufferCost(int frames);
+
     /// <summary>Sends <paramref name="count"/> frames stamped with the current time.</summary>
     public abstract ValueTask SendAsync(int count);
 
@@ -86,6 +92,8 @@ internal abstract class FrameSocket : IDisposable
             _consumed = whole * _frameSize;
             return whole;
         }
+
+        public override long BufferCost(int frames) => (long)frames * _frameSize;
 
         public override long StampOf(int index) => ReadStamp(_receive.AsSpan((index * _frameSize) + Prefix + Header));
 

@@ -39,5 +39,5 @@ internal sealed record LoadResult(
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Scenario}{(TwoProcess ? " (two processes)" : "")}, {InFlight} in flight x {Connections} connections, {BodySize} B bodies, {Requests} requests: {RequestsPerSecond:F0} requests/s ({MegabytesPerSecond:F1} MB/s of bodies), " +
         $"p50 {Micros(0.5):F1} us, p99 {Micros(0.99):F1} us, p999 {Micros(0.999):F1} us, " +
-        $"{AllocatedPerRequest:F0} B allocated and {CpuMicrosPerRequest:F2} us CPU per request ({KernelMicrosPerRequest:F2} us in the kernel; both sides)");
+        $"{AllocatedPerRequest:F0} B allocated and {CpuMicrosPerRequest:F2} us CPU per request ({KernelMicrosPerRequest:F2} us in the kernel{(TwoProcess ? " in the client process; the server process's allocations and CPU time added" : "; both sides")})");
 }

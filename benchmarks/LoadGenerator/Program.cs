@@ -4,7 +4,8 @@ using System.Globalization;
 // Usage: dotnet run -c Release --project benchmarks/LoadGenerator -- SCENARIO [in-flight] [requests] [body bytes] [--connections N] [--two-process]
 //   SCENARIO: see ScenarioName.Help (e.g. tcp, tcp-pipelined, typed-tcp, tcp-updates, tcp-oneway, unix-seqpacket, floor-tcp, grpc-unary).
 // Or: ... -- sweep [requests] [--svg chart.svg] [--json results.json] [--quick]
-//   every scenario family, one Markdown table each with ratios to the floor; the echo as an SVG chart.
+//   every scenario family, one Markdown table each with ratios to the floor; the echo as an SVG chart. The default
+//   (400000 requests, sized down per family) takes about 2 minutes on 2 cores; --quick a tenth of the requests.
 // Or: ... -- compare before.json after.json   (two sweeps' JSON side by side, as a Markdown table)
 if (args is [TwoProcess.ChildCommand, ..])
     return await TwoProcess.RunChildAsync(args);
@@ -25,7 +26,7 @@ switch (scenario)
     case "sweep":
     {
         var started = DateTime.UtcNow;
-        var results = await Sweep.RunAsync(Number(1, 200_000), args.Contains("--quick"), Console.Error);
+        var results = await Sweep.RunAsync(Number(1, Sweep.DefaultRequests), args.Contains("--quick"), Console.Error);
         Console.WriteLine(Report.Tables(results));
         Console.WriteLine($"Sweep took {(DateTime.UtcNow - started).TotalSeconds:F0} s.");
         if (Option("--json") is { } jsonPath)
@@ -51,7 +52,17 @@ switch (scenario)
 
     default:
     {
-        var name = ScenarioName.Parse(scenario);
+        ScenarioName name;
+        try
+        {
+            name = ScenarioName.Parse(scenario);
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine(error.Message);
+            return 2;
+        }
+
         var connections = Option("--connections") is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : 1;
         var spec = new LoadSpec(name.Mode, Number(1, 64), Number(2, 200_000), Number(3, 64), connections);
         Console.WriteLine(await Scenarios.RunAsync(scenario, spec, args.Contains("--two-process")));

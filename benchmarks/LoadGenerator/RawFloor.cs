@@ -4,7 +4,9 @@ using System.Net.Sockets;
 
 /// <summary>
 /// The floor: the same load (same frames, body size, requests in flight and connections) written directly on Socket with
-/// no library code, one loop per side of each connection. Our engine is judged as a ratio to it, measured in the same run.
+/// no library code, one loop per side of each connection (the client hands its sends to a second loop only when what is in
+/// flight outgrows the socket buffers, see <see cref="FrameSender"/>). Our engine is judged as a ratio to it, measured in
+/// the same run.
 /// </summary>
 internal static class RawFloor
 {
@@ -48,18 +50,8 @@ internal static class RawFloor
                 return [];
             }
 
-            var latencies = new long[spec.Requests];
-            var loops = new Task[sockets.Length];
-            var offset = 0;
-            for (var i = 0; i < sockets.Length; i++)
-            {
-                var count = spec.RequestsOf(i);
-                loops[i] = RequestLoopAsync(sockets[i], spec.InFlight, spec.RepliesPerRequest, latencies.AsMemory(offset, count));
-                offset += count;
-            }
-
-            await Task.WhenAll(loops);
-            return latencies;
+            return await Workers.PerConnectionAsync(sockets, spec, (socket, latencies) =>
+                RequestLoopAsync(socket, socket.BufferCost(spec.InFlight * spec.RepliesPerRequest), spec.InFlight, spec.RepliesPerRequest, latencies));
         }
 
         public ValueTask DisposeAsync()
@@ -75,13 +67,14 @@ internal static class RawFloor
         }
 
         // The client keeps `inFlight` requests outstanding: it sends one more for each one whose replies are all back.
-        private static async Task RequestLoopAsync(FrameSocket socket, int inFlight, int replies, Memory<long> latencies)
+        private static async Task RequestLoopAsync(FrameSocket socket, long bufferedInFlight, int inFlight, int replies, ArraySegment<long> latencies)
         {
-            var requests = latencies.Length;
+            await using var sender = FrameSender.For(socket, bufferedInFlight);
+            var requests = latencies.Count;
             var sentAt = new long[requests];
             var sent = Math.Min(inFlight, requests);
             Array.Fill(sentAt, Stopwatch.GetTimestamp(), 0, sent);
-            await socket.SendAsync(sent);
+            await sender.SendAsync(sent);
             var repliesSeen = 0L;
             var completed = 0;
             while (completed < requests)
@@ -93,14 +86,14 @@ internal static class RawFloor
                 var now = Stopwatch.GetTimestamp();
                 var done = (int)(repliesSeen / replies);
                 for (var i = completed; i < done; i++)
-                    latencies.Span[i] = now - sentAt[i];
+                    latencies[i] = now - sentAt[i];
                 var more = Math.Min(done - completed, requests - sent);
                 completed = done;
                 if (more > 0)
                 {
                     Array.Fill(sentAt, now, sent, more);
                     sent += more;
-                    await socket.SendAsync(more);
+                    await sender.SendAsync(more);
                 }
             }
         }
@@ -128,15 +121,9 @@ internal static class RawFloor
 
         public async Task<ServerCost> StopAsync()
         {
-            try
-            {
-                await _serving;
-            }
-            finally
-            {
-                _listener.Dispose();
-            }
-
+            // Listening stops first: accepted connections go on, and an accept still waiting (a client that never came) ends.
+            _listener.Dispose();
+            await _serving;
             return ServerCost.InProcess;
         }
 

@@ -6,9 +6,10 @@ internal sealed record ScenarioName(string Name, string Kind, string Transport, 
 {
     public const string Help =
         "tcp, unix-stream, unix-seqpacket (engine, one task per request in flight); tcp-pipelined, unix-stream-pipelined " +
-        "(engine, one task keeps N in flight); typed-tcp, typed-unix-stream (generated typed client); tcp-updates, " +
-        "unix-stream-updates (10 responder updates per request); tcp-oneway, unix-stream-oneway (stream messages one way); " +
-        "floor-<any of these without typed->: the raw-socket floor; grpc-unary, grpc-stream";
+        "(engine, one task keeps N in flight); typed-tcp, typed-unix-stream, typed-unix-seqpacket (generated typed client); " +
+        "tcp-updates, unix-stream-updates (10 responder updates per request); tcp-oneway, unix-stream-oneway (stream " +
+        "messages one way); floor-tcp, floor-unix-stream, floor-unix-seqpacket, floor-tcp-updates, floor-unix-stream-updates, " +
+        "floor-tcp-oneway, floor-unix-stream-oneway (the raw-socket floors); grpc-unary, grpc-stream";
 
     private static readonly string[] Transports = ["tcp", "unix-stream", "unix-seqpacket"];
     private static readonly string[] Variants = ["pipelined", "updates", "oneway"];

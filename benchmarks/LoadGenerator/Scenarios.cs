@@ -1,9 +1,13 @@
 /// <summary>Runs one scenario by name: the engine (raw or typed client), its raw-socket floor, or a gRPC variant.</summary>
 internal static class Scenarios
 {
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(3);
+
     public static async Task<LoadResult> RunAsync(string scenario, LoadSpec spec, bool twoProcess = false)
     {
         var name = ScenarioName.Parse(scenario);
+        if (spec.InFlight < 1 || spec.Requests < 1 || spec.Connections < 1 || spec.BodySize < 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), spec, "In flight, requests and connections must be at least 1, the body size at least 0.");
         if (name.IsGrpc)
         {
             if (spec.Connections != 1 || spec.Mode != LoadMode.Echo || twoProcess)
@@ -21,17 +25,19 @@ internal static class Scenarios
             var path = Path.Combine(folder.FullName, "load.sock");
             var server = twoProcess ? await TwoProcess.StartServerAsync(scenario, spec, path) : await StartServerAsync(name, spec, path);
             LoadResult result;
-            ServerCost cost;
+            var cost = ServerCost.InProcess;
+            var failed = false;
             try
             {
                 var client = await ConnectAsync(name, spec, server.Address);
                 try
                 {
-                    await client.RunAsync(spec.WarmUp());
+                    // A generous limit: a run that hangs fails the scenario (and the finally blocks unstick it) instead of stalling a sweep.
+                    await client.RunAsync(spec.WarmUp()).WaitAsync(RunLimit);
                     server.TakeOneWayLatencies();
                     await server.MarkAsync();
                     var meter = Meter.Start();
-                    var latencies = await client.RunAsync(spec);
+                    var latencies = await client.RunAsync(spec).WaitAsync(RunLimit);
                     if (spec.Mode == LoadMode.OneWay)
                         latencies = server.TakeOneWayLatencies();
                     result = meter.Stop(scenario, spec.InFlight, spec.BodySize, latencies, spec.Requests) with
@@ -45,9 +51,21 @@ internal static class Scenarios
                     await client.DisposeAsync();
                 }
             }
+            catch
+            {
+                failed = true;
+                throw;
+            }
             finally
             {
-                cost = await server.StopAsync();
+                try
+                {
+                    cost = await server.StopAsync();
+                }
+                catch when (failed)
+                {
+                    // The run's own failure is the one to report; the server only failed to wait for a client that never came.
+                }
             }
 
             return result.WithServerCost(cost);

@@ -19,7 +19,9 @@ internal sealed class SeqpacketFrameSocket : FrameSocket
     }
 
     public override async ValueTask<int> ReceiveAsync() =>
-        await Socket.ReceiveAsync(_receive, SocketFlags.None) == 0 ? 0 : 1;
+        await Socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None) == 0 ? 0 : 1;
+
+    public override long BufferCost(int frames) => frames * (_send.Length + 1024L);
 
     public override long StampOf(int index) => ReadStamp(_receive.AsSpan(Header));
 
@@ -28,7 +30,7 @@ internal sealed class SeqpacketFrameSocket : FrameSocket
         for (var i = 0; i < count; i++)
         {
             Stamp(_send.AsSpan(Header), Stopwatch.GetTimestamp());
-            await Socket.SendAsync(_send, SocketFlags.None);
+            await Socket.SendAsync(_send.AsMemory(), SocketFlags.None);
         }
     }
 }

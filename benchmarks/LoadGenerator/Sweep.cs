@@ -8,6 +8,9 @@ internal static class Sweep
     /// <summary>The echo lines of the chart.</summary>
     public static readonly string[] ChartScenarios = ["tcp", "tcp-pipelined", "typed-tcp", "floor-tcp", "grpc-unary", "grpc-stream"];
 
+    /// <summary>The sweep's request count; each family takes its share of it (see <see cref="Families"/>).</summary>
+    public const int DefaultRequests = 400_000;
+
     private const int Small = 64;
 
     /// <summary>One family: its scenarios at each in-flight count and body size; <c>Requests</c> sizes a run from the sweep's count.</summary>

@@ -29,19 +29,8 @@ internal static class TypedLoad
             if (spec.Mode != LoadMode.Echo)
                 throw new ArgumentException("The typed client runs the echo only.", nameof(spec));
             var payload = new byte[spec.BodySize];
-            var latencies = new long[spec.Requests];
-            var loads = new List<Task>();
-            var offset = 0;
-            for (var c = 0; c < clients.Length; c++)
-            {
-                var client = clients[c];
-                var slice = new ArraySegment<long>(latencies, offset, spec.RequestsOf(c));
-                offset += slice.Count;
-                loads.Add(Workers.RunAsync(spec.InFlight, slice, () => client.EchoAsync(payload)));
-            }
-
-            await Task.WhenAll(loads);
-            return latencies;
+            return await Workers.PerConnectionAsync(
+                clients, spec, (client, latencies) => Workers.RunAsync(spec.InFlight, latencies, () => client.EchoAsync(payload)));
         }
 
         public async ValueTask DisposeAsync()
