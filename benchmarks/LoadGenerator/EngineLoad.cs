@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using FizyrRpc;
 using FizyrRpc.Transports;
@@ -14,7 +15,8 @@ internal static class EngineLoad
     {
         // Bodies larger than the default limit (the 1 MiB case) need a larger one on both sides.
         var limit = Math.Max(bodySize, StreamConfig.DefaultMaxBodyLength);
-        return new StreamConfig { MaxBodyLengthRead = limit, MaxBodyLengthWrite = limit };
+        // Large received bodies are rented (and given back once echoed or read), as README's "Large bodies" advises.
+        return new StreamConfig { MaxBodyLengthRead = limit, MaxBodyLengthWrite = limit, LargeBodyPool = ArrayPool<byte>.Shared };
     }
 
     public static UnixConfig SeqpacketConfigFor(int bodySize)

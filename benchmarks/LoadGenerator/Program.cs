@@ -6,7 +6,8 @@ using System.Globalization;
 // Or: ... -- sweep [requests] [--svg chart.svg] [--json results.json] [--quick]
 //   every scenario family, one Markdown table each with ratios to the floor; the echo as an SVG chart. The default
 //   (400000 requests, sized down per family) takes about 2 minutes on 2 cores; --quick a tenth of the requests.
-// Or: ... -- compare before.json after.json   (two sweeps' JSON side by side, as a Markdown table)
+// Or: ... -- smoke   (every scenario once with a handful of requests: "N passed, M failed", what CI runs)
+// Or: ... -- compare before.json[,more.json] after.json[,more.json]   (sweeps side by side, medians when several, as a Markdown table)
 if (args is [TwoProcess.ChildCommand, ..])
     return await TwoProcess.RunChildAsync(args);
 
@@ -23,6 +24,9 @@ int Number(int index, int fallback) => positional.Length > index ? int.Parse(pos
 var scenario = positional.Length > 0 ? positional[0] : "tcp";
 switch (scenario)
 {
+    case "smoke":
+        return await Sweep.SmokeAsync(Console.Out) == 0 ? 0 : 1;
+
     case "sweep":
     {
         var started = DateTime.UtcNow;
