@@ -109,6 +109,30 @@ public class UpdateTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task ResponderUpdatesKeepTheirOrderWhenReadsAndArrivalsInterleave()
+    {
+        // The request's queue holds its head in a field and the rest in a ring: reading the head while more wait, then
+        // more arriving, must still come out in the order sent.
+        await using var pair = await Loopback.PairAsync(kind);
+        var request = await pair.Client.SendRequestAsync(1, StreamBody.Empty).Within();
+        var received = await pair.Server.ReceiveRequestAsync();
+        var seen = new List<int>();
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 3; i++)
+                await received.SendUpdateAsync((round * 3) + i, StreamBody.Empty).Within();
+            var update = await request.ReceiveUpdateAsync().Within();
+            seen.Add(update!.Value.ServiceId);
+        }
+
+        await received.SendResponseAsync(0, StreamBody.Empty).Within();
+        while (await request.ReceiveUpdateAsync().Within() is { } update)
+            seen.Add(update.ServiceId);
+        Assert.That(seen, Is.EqualTo(Enumerable.Range(0, 12)));
+        await request.ReceiveResponseAsync().Within();
+    }
+
+    [Test]
     public async Task AReceivedRequestAnsweredBeforeAnyUpdateReadsNoUpdate()
     {
         // The received request makes its update queue only when first used: the answer comes before that here.
