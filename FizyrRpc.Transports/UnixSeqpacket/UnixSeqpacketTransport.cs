@@ -264,10 +264,18 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 
     private async ValueTask WaitUntilWritableAsync(CancellationToken cancellationToken)
     {
-        // The Socket offers no wait for writability alone; a full send buffer is rare (the remote stopped reading), so
-        // poll from the thread pool a slice at a time.
-        while (!await Task.Run(() => _socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectWrite), cancellationToken).ConfigureAwait(false))
+        // The Socket offers no wait for writability alone (and its async send, which has one, cannot carry descriptors
+        // and did not wake reliably on this socket type). So check without blocking: a few times right away, since
+        // under load the reader makes room within moments, then with growing pauses, so a remote that stopped reading
+        // holds a timer and no thread.
+        for (var attempt = 0; !_socket.Poll(0, SelectMode.SelectWrite); attempt++)
+        {
+            if (attempt < 3)
+                await Task.Yield();
+            else
+                await Task.Delay(Math.Min(1 << Math.Min(attempt - 3, 6), 50), cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+        }
     }
 
     /// <summary>Closes the socket.</summary>
