@@ -62,9 +62,7 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
     {
         while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
             update.Body.Dispose();
-        var response = await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
-        using (response.Body)
-            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
+        return ResponseDecoder.Decode<TResponse, TBody>(Format, await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Waits for the response of a service that answers without a value, skipping updates not read yet; its body is ignored.</summary>

@@ -113,16 +113,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         }
     }
 
-    /// <summary>Decodes the response and frees its body, or throws the remote's error.</summary>
-    private TResponse DecodeResponse<TResponse>(Message<TBody> response)
-    {
-        // A ReadOnlyMemory<byte> result may be the body itself (the raw format passes it through): the caller owns it
-        // from here, so a rented array is left to the collector instead of going back to its pool under the caller.
-        if (typeof(TResponse) == typeof(ReadOnlyMemory<byte>))
-            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
-        using (response.Body)
-            return Format.Decode<TResponse>(response.ThrowIfError().Body.Data);
-    }
+    private TResponse DecodeResponse<TResponse>(Message<TBody> response) => ResponseDecoder.Decode<TResponse, TBody>(Format, response);
 
     /// <summary>Frees the response's body, or throws the remote's error.</summary>
     private static void CheckResponse(Message<TBody> response)
