@@ -150,21 +150,28 @@ internal static class Parser
             var hidden = FindAttribute(method, "HiddenAttribute") is not null;
             var attributeLocation = AttributeLocation(kindAttribute, cancellationToken) ?? methodLocation;
 
+            // IDs and names are unique per kind (services, streams); the unions that name their cases after them keep
+            // Unknown and Invalid for themselves.
+            void Register(Dictionary<int, string> ids, DiagnosticDescriptor duplicateId, Dictionary<string, string> names)
+            {
+                if (ids.TryGetValue(id, out var other))
+                    diagnostics.Add(Diagnostic(duplicateId, attributeLocation, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name, other));
+                else
+                    ids.Add(id, method.Name);
+                if (name is "Unknown" or "Invalid")
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
+                else if (names.TryGetValue(name, out var sameName))
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameName));
+                else
+                    names.Add(name, method.Name);
+            }
+
             if (isStream)
             {
                 var updates = method.GetAttributes().FirstOrDefault(a => IsAttribute(a, "RequestUpdateAttribute") || IsAttribute(a, "ResponseUpdateAttribute"));
                 if (updates is not null)
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.UpdateOnStream, AttributeLocation(updates, cancellationToken) ?? methodLocation, method.Name));
-                if (streamIds.TryGetValue(id, out var other))
-                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateStreamId, attributeLocation, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name, other));
-                else
-                    streamIds.Add(id, method.Name);
-                if (name is "Unknown" or "Invalid")
-                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
-                else if (streamNames.TryGetValue(name, out var sameName))
-                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameName));
-                else
-                    streamNames.Add(name, method.Name);
+                Register(streamIds, DiagnosticDescriptors.DuplicateStreamId, streamNames);
 
                 if (returnKind is { } streamReturn && parameters is { } streamParameters)
                 {
@@ -176,17 +183,7 @@ internal static class Parser
                 return;
             }
 
-            if (serviceIds.TryGetValue(id, out var otherService))
-                diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateServiceId, attributeLocation, id.ToString(System.Globalization.CultureInfo.InvariantCulture), method.Name, otherService));
-            else
-                serviceIds.Add(id, method.Name);
-            // The Incoming union names its cases <Name>Request and has UnknownRequest / InvalidRequest of its own.
-            if (name is "Unknown" or "Invalid")
-                diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
-            else if (serviceNames.TryGetValue(name, out var sameService))
-                diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameService));
-            else
-                serviceNames.Add(name, method.Name);
+            Register(serviceIds, DiagnosticDescriptors.DuplicateServiceId, serviceNames);
 
             var requestUpdates = ParseUpdates(method, "RequestUpdateAttribute", DiagnosticDescriptors.DuplicateRequestUpdateId, "request update");
             var responseUpdates = ParseUpdates(method, "ResponseUpdateAttribute", DiagnosticDescriptors.DuplicateResponseUpdateId, "response update");
