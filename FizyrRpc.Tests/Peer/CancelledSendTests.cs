@@ -42,15 +42,7 @@ public class CancelledSendTests(LoopbackKind kind)
     public async Task ACancelledResponseLeavesTheRequestOpen()
     {
         await using var raw = await Loopback.RawAsync(kind, BigWrites, OneQueued);
-        await raw.SendFrameAsync(MessageHeader.Request(1, 5));
-        var received = await raw.Peer.ReceiveRequestAsync();
-        await FillTheOutgoingQueueAsync(raw);
-
-        using var cancel = new CancellationTokenSource();
-        var send = received.SendResponseAsync(5, new byte[] { 1 }, cancel.Token).AsTask();
-        Assert.That(send.IsCompleted, Is.False, "the outgoing queue is full: the send waits");
-        await cancel.CancelAsync();
-        Assert.That(async () => await send.Within(), Throws.InstanceOf<OperationCanceledException>());
+        var received = await ReceiveAndCancelTheResponseAsync(raw);
 
         // Nothing was sent, so the request is not answered: like a refused too-large response, it stays open and
         // can be answered again; otherwise the remote would wait for an answer forever.
@@ -74,15 +66,7 @@ public class CancelledSendTests(LoopbackKind kind)
         // The remote must never wait forever: if the user gives up after a cancelled response, disposing the request
         // still answers it (with the dropped-request error).
         await using var raw = await Loopback.RawAsync(kind, BigWrites, OneQueued);
-        await raw.SendFrameAsync(MessageHeader.Request(1, 5));
-        var received = await raw.Peer.ReceiveRequestAsync();
-        await FillTheOutgoingQueueAsync(raw);
-
-        using var cancel = new CancellationTokenSource();
-        var send = received.SendResponseAsync(5, new byte[] { 1 }, cancel.Token).AsTask();
-        Assert.That(send.IsCompleted, Is.False, "the outgoing queue is full: the send waits");
-        await cancel.CancelAsync();
-        Assert.That(async () => await send.Within(), Throws.InstanceOf<OperationCanceledException>());
+        var received = await ReceiveAndCancelTheResponseAsync(raw);
         received.Dispose();
 
         await DrainTheFillAsync(raw);
@@ -111,6 +95,21 @@ public class CancelledSendTests(LoopbackKind kind)
         await drained;
         Assert.That((await raw.ReceiveMessageAsync()).Header, Is.EqualTo(MessageHeader.RequesterUpdate(request.RequestId, 3)));
         Assert.That(request.IsClosed, Is.False);
+    }
+
+    // A request arrives, the outgoing queue is filled, and its response waits for room until it is cancelled.
+    private static async Task<ReceivedRequest<StreamBody>> ReceiveAndCancelTheResponseAsync(RawPeer raw)
+    {
+        await raw.SendFrameAsync(MessageHeader.Request(1, 5));
+        var received = await raw.Peer.ReceiveRequestAsync();
+        await FillTheOutgoingQueueAsync(raw);
+
+        using var cancel = new CancellationTokenSource();
+        var send = received.SendResponseAsync(5, new byte[] { 1 }, cancel.Token).AsTask();
+        Assert.That(send.IsCompleted, Is.False, "the outgoing queue is full: the send waits");
+        await cancel.CancelAsync();
+        Assert.That(async () => await send.Within(), Throws.InstanceOf<OperationCanceledException>());
+        return received;
     }
 
     /// <summary>
