@@ -18,6 +18,11 @@ public class BackpressureTests(LoopbackKind kind)
     private const int BodyLength = 1024;
     private const int FrameLength = StreamFraming.PrefixAndHeaderSize + BodyLength;
 
+    // The most a flood of frames can put in flight before the peer stops reading: the kernel's buffers, what the
+    // transport read ahead, and the full queue plus the frame waiting for room in it.
+    private static long StallBound(SocketBuffers buffers, int queueCapacity) =>
+        buffers.InFlightBound + ReadAheadBound + ((queueCapacity + 1L) * FrameLength);
+
     /// <summary>Why the peer answers requests on its own, without anyone reading them.</summary>
     public enum Refusal
     {
@@ -33,7 +38,7 @@ public class BackpressureTests(LoopbackKind kind)
         await using var _ = raw;
         var local = raw.Peer;
         // The kernel, the read-ahead, the queue, and the message the read loop holds while it waits for room.
-        var bound = buffers.InFlightBound + ReadAheadBound + ((options.IncomingQueueCapacity + 1L) * FrameLength);
+        var bound = StallBound(buffers, options.IncomingQueueCapacity);
         var count = (int)(2 * bound / FrameLength) + 1;
         var data = Flood.Frames(count, BodyLength, i => MessageHeader.Stream(i % 1000));
 
@@ -61,7 +66,7 @@ public class BackpressureTests(LoopbackKind kind)
         var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
         await using var _ = raw;
         var local = raw.Peer;
-        var bound = buffers.InFlightBound + ReadAheadBound + ((options.IncomingQueueCapacity + 1L) * FrameLength);
+        var bound = StallBound(buffers, options.IncomingQueueCapacity);
         var count = (int)(2 * bound / FrameLength) + 1;
         Assert.That(count, Is.LessThan(options.MaxOpenReceivedRequests));
         var data = Flood.Frames(count, BodyLength, i => MessageHeader.Request((uint)i, 1));
@@ -168,7 +173,7 @@ public class BackpressureTests(LoopbackKind kind)
             received = (await local.ReceiveMessageAsync().WithTimeout()).Request!;
         }
 
-        var bound = buffers.InFlightBound + ReadAheadBound + ((options.UpdateQueueCapacity + 1L) * FrameLength);
+        var bound = StallBound(buffers, options.UpdateQueueCapacity);
         var count = (int)(2 * bound / FrameLength) + 1;
         var data = Flood.Frames(count, BodyLength, i => toSentRequest
             ? MessageHeader.ResponderUpdate(requestId, i % 1000)
@@ -214,7 +219,7 @@ public class BackpressureTests(LoopbackKind kind)
         var (raw, buffers) = await SmallBufferPeer.ConnectAsync(kind, options);
         await using var _ = raw;
         var local = raw.Peer;
-        var bound = buffers.InFlightBound + ReadAheadBound + ((options.IncomingQueueCapacity + 1L) * FrameLength);
+        var bound = StallBound(buffers, options.IncomingQueueCapacity);
         var data = Flood.Frames((int)(2 * bound / FrameLength) + 1, BodyLength, i => MessageHeader.Stream(1));
         var taken = Flood.SendUntilStalled(raw.Socket, data, bound);
         Assert.That(taken, Is.LessThanOrEqualTo(bound));
