@@ -150,6 +150,9 @@ local function describe(message_type, request_id, service_id, body)
         return "Stream service " .. service_id
     end
     if message_type == RESPONSE and service_id == ERROR_SERVICE_ID then
+        if body == "" then
+            return "Error response " .. request_id
+        end
         return "Error response " .. request_id .. ": " .. body
     end
     local name = type_names[message_type]

@@ -1,6 +1,7 @@
 """Compares what tshark showed with what the test sent, field by field, message by message."""
 from decimal import Decimal
 
+from capture import AGGREGATOR
 from wire import RESPONSE, REQUEST, REQUESTER_UPDATE, RESPONDER_UPDATE, STREAM
 
 EXPERTS = ('short_length', 'unknown_type', 'duplicate_request', 'unknown_request')
@@ -50,7 +51,9 @@ def field_checks(rows, by_frame, msgs):
             count = 0
             for row, ms in framed:
                 expected = [v for m in ms for v in expected_of(m)]
-                expect_equal(what, row['frame.number'][0], row[field], expected)
+                # Joined, as tshark prints them: one empty value (an error response without text) prints as nothing.
+                if AGGREGATOR.join(row[field]) != AGGREGATOR.join(expected):
+                    expect_equal(what, row['frame.number'][0], row[field], expected)
                 count += len(expected)
             return count
         return run

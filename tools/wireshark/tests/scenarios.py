@@ -83,6 +83,9 @@ def crafted(listener, endian):
         # Request ID 0 again, now that both earlier ones are closed.
         again = send(c(REQUEST, 0, 40, b'again'))
         send(s(RESPONSE, 0, 0, b'again answered', request=again))
+        # An error response without text.
+        mute = send(c(REQUEST, 5, 80, b'fail quietly'))
+        send(s(RESPONSE, 5, ERROR_SERVICE_ID, b'', request=mute))
         # 1 MiB each way, many segments each.
         big = send(c(REQUEST, 3, 50, pattern(MIB, 1)))
         send(s(RESPONDER_UPDATE, 3, 1, b'got it', request=big))

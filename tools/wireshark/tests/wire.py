@@ -43,7 +43,8 @@ class Msg:
         if self.type == STREAM:
             return f'Stream service {self.service_id}'
         if self.is_error:
-            return f'Error response {self.request_id}: {self.body.decode()}'
+            text = self.body.decode()
+            return f'Error response {self.request_id}: {text}' if text else f'Error response {self.request_id}'
         if self.type not in TYPE_NAMES:
             return f'Unknown message type {self.type}'
         return f'{TYPE_NAMES[self.type]} {self.request_id} service {self.service_id}'
