@@ -1,0 +1,378 @@
+/* The native load generator: drives any Fizyr RPC echo server from its own process and checks every response.
+ *
+ *   loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections 1] [--in-flight 1]
+ *           [--requests 10000] [--warmup 1000] [--body 64] [--service 1] [--reply-service 0 | any] [--msgpack]
+ *           [--timeout 120]
+ *
+ * One thread, one epoll loop over every connection. Each connection keeps --in-flight requests open, request IDs
+ * 0 .. in-flight-1 (an ID is free again once its response is in); after each read the requests answered in it are
+ * replaced at once, all in one write (one sendmmsg on seqpacket). Each request's body is a different window of a fixed
+ * pattern, so a response with another request's body, a stale body or a damaged one is caught; --msgpack wraps it as a
+ * MessagePack bin value (what a generated client sends for a byte[] parameter).
+ * Every response is checked: message type 1, an ID that is open, the expected service ID (--reply-service, default 0,
+ * or "any" other than the error response's -1) and a body equal to its request's. The first mismatch ends the run with
+ * exit code 1 and what was wrong on stderr. Responses may come in any order.
+ * The warm-up requests go first on the same connections and are checked but not measured. Prints one JSON object:
+ * requests/s, MB/s of bodies (one way), p50/p99/p999 round trip in microseconds, and how many responses were checked.
+ */
+#include "common.h"
+
+#include <sys/epoll.h>
+
+enum { BATCH = 64, ANY_SERVICE = -2 };
+
+struct slot {
+    int busy;
+    uint32_t sequence;
+    uint64_t sent_ns;
+};
+
+struct connection {
+    int fd;
+    int watching_out;
+    struct buffer in, out; /* out holds length-prefixed frames; on seqpacket the prefix only marks the datagram boundary */
+    struct slot *slots;
+    uint32_t *free_ids;
+    int free_count;
+    long quota;       /* requests this connection still has to send in this phase */
+    long outstanding; /* sent and not answered */
+};
+
+static struct address address;
+static int connections_count = 1, in_flight = 1, msgpack;
+static long requests = 10000, warmup = 1000;
+static size_t body_size = 64;
+static int32_t service = 1, reply_service = 0;
+static double timeout_s = 120;
+
+static unsigned char *pattern;  /* body_size + 256 bytes; request with sequence s carries pattern[s % 256 ..] */
+static unsigned char prefix[5]; /* the MessagePack bin header, when --msgpack */
+static size_t prefix_length, wire_body;
+static uint32_t next_sequence;
+
+static struct connection *connections;
+static int epoll_fd;
+static uint64_t *latencies;
+static long recorded, checked;
+static int recording;
+static uint64_t deadline_ns;
+
+static void watch_out(struct connection *c, int on)
+{
+    if (c->watching_out == on)
+        return;
+    struct epoll_event event = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c };
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &event) < 0)
+        die("epoll_ctl: %s", strerror(errno));
+    c->watching_out = on;
+}
+
+static void flush(struct connection *c)
+{
+    if (address.kind != KIND_SEQPACKET) {
+        while (buffer_length(&c->out) > 0) {
+            ssize_t n = send(c->fd, c->out.data + c->out.start, buffer_length(&c->out), MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno == EAGAIN)
+                    break;
+                die("send: %s", strerror(errno));
+            }
+            c->out.start += (size_t)n;
+        }
+    } else {
+        while (buffer_length(&c->out) > 0) {
+            struct mmsghdr messages[BATCH];
+            struct iovec vectors[BATCH];
+            size_t at = c->out.start;
+            int count = 0;
+            for (; count < BATCH && at < c->out.end; count++) {
+                uint32_t length = get_u32(c->out.data + at);
+                vectors[count] = (struct iovec){ .iov_base = c->out.data + at + 4, .iov_len = length };
+                memset(&messages[count], 0, sizeof messages[count]);
+                messages[count].msg_hdr.msg_iov = &vectors[count];
+                messages[count].msg_hdr.msg_iovlen = 1;
+                at += 4 + length;
+            }
+            int sent = sendmmsg(c->fd, messages, (unsigned)count, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (sent < 0) {
+                if (errno == EAGAIN)
+                    break;
+                die("sendmmsg: %s", strerror(errno));
+            }
+            for (int i = 0; i < sent; i++)
+                c->out.start += 4 + vectors[i].iov_len;
+        }
+    }
+    if (buffer_length(&c->out) == 0)
+        c->out.start = c->out.end = 0;
+    watch_out(c, buffer_length(&c->out) > 0);
+}
+
+/* Fills every free ID (up to the quota) with a new request, all in the out buffer, then writes them in one go. */
+static void issue(struct connection *c)
+{
+    if (c->free_count == 0 || c->quota == 0)
+        return;
+    uint64_t now = now_ns();
+    while (c->free_count > 0 && c->quota > 0) {
+        uint32_t id = c->free_ids[--c->free_count];
+        struct slot *s = &c->slots[id];
+        s->busy = 1;
+        s->sequence = next_sequence++;
+        s->sent_ns = now;
+        unsigned char header[4 + HEADER];
+        put_u32(header, (uint32_t)(HEADER + wire_body));
+        put_u32(header + 4, TYPE_REQUEST);
+        put_u32(header + 8, id);
+        put_u32(header + 12, (uint32_t)service);
+        buffer_append(&c->out, header, sizeof header);
+        buffer_append(&c->out, prefix, prefix_length);
+        buffer_append(&c->out, pattern + (s->sequence & 255), body_size);
+        c->quota--;
+        c->outstanding++;
+    }
+    flush(c);
+}
+
+static void fail(struct connection *c, uint32_t id, const char *what)
+{
+    die("connection %d, request ID %u: %s (%ld responses checked before it)", (int)(c - connections), id, what, checked);
+}
+
+/* Checks one response (header at p, then `length` body bytes) and frees its ID. */
+static void complete(struct connection *c, const unsigned char *p, size_t length, uint64_t now)
+{
+    uint32_t type = get_u32(p), id = get_u32(p + 4);
+    int32_t service_id = (int32_t)get_u32(p + 8);
+    if (type != TYPE_RESPONSE)
+        fail(c, id, "expected a response (message type 1)");
+    if (id >= (uint32_t)in_flight || !c->slots[id].busy)
+        fail(c, id, "a response for a request ID that is not open");
+    if (service_id == -1) {
+        fprintf(stderr, "error response: %.*s\n", (int)(length < 200 ? length : 200), (const char *)p + HEADER);
+        fail(c, id, "an error response (service ID -1)");
+    }
+    if (reply_service != ANY_SERVICE && service_id != reply_service) {
+        char text[80];
+        snprintf(text, sizeof text, "service ID %d, expected %d", service_id, reply_service);
+        fail(c, id, text);
+    }
+    struct slot *s = &c->slots[id];
+    if (length != wire_body)
+        fail(c, id, "the body's length differs from the request's");
+    if (memcmp(p + HEADER, prefix, prefix_length) != 0
+        || memcmp(p + HEADER + prefix_length, pattern + (s->sequence & 255), body_size) != 0)
+        fail(c, id, "the body differs from the request's");
+    s->busy = 0;
+    c->free_ids[c->free_count++] = id;
+    c->outstanding--;
+    checked++;
+    if (recording)
+        latencies[recorded++] = now - s->sent_ns;
+}
+
+/* One read (one recvmmsg on seqpacket): every response in it checked, then the freed IDs refilled in one write. */
+static void receive(struct connection *c)
+{
+    uint64_t now;
+    if (address.kind != KIND_SEQPACKET) {
+        size_t want = 256 * 1024;
+        if (buffer_length(&c->in) >= 4) {
+            size_t frame = 4 + (size_t)get_u32(c->in.data + c->in.start);
+            if (frame > buffer_length(&c->in) && frame - buffer_length(&c->in) > want)
+                want = frame - buffer_length(&c->in);
+        }
+        buffer_reserve(&c->in, want);
+        ssize_t n = recv(c->fd, c->in.data + c->in.end, c->in.capacity - c->in.end, 0);
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n < 0)
+            die("recv: %s", strerror(errno));
+        if (n == 0)
+            die("connection %d: the server closed it with %ld requests open", (int)(c - connections), c->outstanding);
+        c->in.end += (size_t)n;
+        now = now_ns();
+        while (buffer_length(&c->in) >= 4) {
+            uint32_t length = get_u32(c->in.data + c->in.start);
+            if (length < HEADER || length > HEADER + wire_body)
+                die("connection %d: a frame of length %u; expected %zu", (int)(c - connections), length, HEADER + wire_body);
+            if (buffer_length(&c->in) < 4 + (size_t)length)
+                break;
+            complete(c, c->in.data + c->in.start + 4, length - HEADER, now);
+            c->in.start += 4 + (size_t)length;
+        }
+        if (c->in.start == c->in.end)
+            c->in.start = c->in.end = 0;
+    } else {
+        static unsigned char *datagrams[BATCH];
+        struct mmsghdr messages[BATCH];
+        struct iovec vectors[BATCH];
+        memset(messages, 0, sizeof messages);
+        for (int i = 0; i < BATCH; i++) {
+            if (datagrams[i] == NULL && (datagrams[i] = malloc(HEADER + wire_body + 1)) == NULL)
+                die("out of memory");
+            vectors[i] = (struct iovec){ .iov_base = datagrams[i], .iov_len = HEADER + wire_body + 1 };
+            messages[i].msg_hdr.msg_iov = &vectors[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        int count = recvmmsg(c->fd, messages, BATCH, MSG_DONTWAIT, NULL);
+        if (count < 0 && errno == EAGAIN)
+            return;
+        if (count < 0)
+            die("recvmmsg: %s", strerror(errno));
+        now = now_ns();
+        for (int i = 0; i < count; i++) {
+            size_t length = messages[i].msg_len;
+            if (length == 0)
+                die("connection %d: the server closed it with %ld requests open", (int)(c - connections), c->outstanding);
+            if (length < HEADER || length > HEADER + wire_body || (messages[i].msg_hdr.msg_flags & MSG_TRUNC))
+                die("connection %d: a datagram of %zu bytes; expected %zu", (int)(c - connections), length, HEADER + wire_body);
+            complete(c, datagrams[i], length - HEADER, now);
+        }
+    }
+    issue(c);
+}
+
+/* Sends `total` requests spread over the connections and waits for every response; returns the seconds it took. */
+static double run_phase(long total)
+{
+    long left = 0;
+    for (int i = 0; i < connections_count; i++) {
+        connections[i].quota = total / connections_count + (i < total % connections_count ? 1 : 0);
+        left += connections[i].quota;
+    }
+    uint64_t started = now_ns();
+    for (int i = 0; i < connections_count; i++)
+        issue(&connections[i]);
+    long done_before = checked;
+    struct epoll_event events[256];
+    while (checked - done_before < left) {
+        int ready = epoll_wait(epoll_fd, events, 256, 1000);
+        if (ready < 0 && errno != EINTR)
+            die("epoll_wait: %s", strerror(errno));
+        if (now_ns() > deadline_ns)
+            die("timed out after %.0f s with %ld of %ld responses in", timeout_s, checked - done_before, left);
+        for (int i = 0; i < ready; i++) {
+            struct connection *c = events[i].data.ptr;
+            if (events[i].events & EPOLLOUT)
+                flush(c);
+            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                receive(c);
+        }
+    }
+    return (double)(now_ns() - started) / 1e9;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double micros_at(double quantile)
+{
+    long index = (long)(quantile * (double)recorded);
+    if (index >= recorded)
+        index = recorded - 1;
+    return (double)latencies[index] / 1e3;
+}
+
+static const char *usage =
+    "usage: loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections N] [--in-flight N]\n"
+    "               [--requests N] [--warmup N] [--body BYTES] [--service ID] [--reply-service ID|any] [--msgpack] [--timeout S]";
+
+int main(int argc, char **argv)
+{
+    int have_address = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(option, "--msgpack") == 0) {
+            msgpack = 1;
+            continue;
+        }
+        if (value == NULL)
+            die("%s", usage);
+        i++;
+        if (parse_address(option, value, &address))
+            have_address = 1;
+        else if (strcmp(option, "--connections") == 0)
+            connections_count = atoi(value);
+        else if (strcmp(option, "--in-flight") == 0)
+            in_flight = atoi(value);
+        else if (strcmp(option, "--requests") == 0)
+            requests = atol(value);
+        else if (strcmp(option, "--warmup") == 0)
+            warmup = atol(value);
+        else if (strcmp(option, "--body") == 0)
+            body_size = (size_t)atol(value);
+        else if (strcmp(option, "--service") == 0)
+            service = atoi(value);
+        else if (strcmp(option, "--reply-service") == 0)
+            reply_service = strcmp(value, "any") == 0 ? ANY_SERVICE : atoi(value);
+        else if (strcmp(option, "--timeout") == 0)
+            timeout_s = atof(value);
+        else
+            die("%s", usage);
+    }
+    if (!have_address || connections_count < 1 || in_flight < 1 || requests < 1 || warmup < 0 || body_size > 256u * 1024 * 1024)
+        die("%s", usage);
+
+    if (msgpack) {
+        if (body_size < 256) {
+            prefix[0] = 0xc4;
+            prefix[1] = (unsigned char)body_size;
+            prefix_length = 2;
+        } else if (body_size < 65536) {
+            prefix[0] = 0xc5;
+            prefix[1] = (unsigned char)(body_size >> 8);
+            prefix[2] = (unsigned char)body_size;
+            prefix_length = 3;
+        } else {
+            prefix[0] = 0xc6;
+            prefix[1] = (unsigned char)(body_size >> 24);
+            prefix[2] = (unsigned char)(body_size >> 16);
+            prefix[3] = (unsigned char)(body_size >> 8);
+            prefix[4] = (unsigned char)body_size;
+            prefix_length = 5;
+        }
+    }
+    wire_body = prefix_length + body_size;
+    pattern = malloc(body_size + 256);
+    latencies = malloc(sizeof *latencies * (size_t)requests);
+    connections = calloc((size_t)connections_count, sizeof *connections);
+    if (pattern == NULL || latencies == NULL || connections == NULL)
+        die("out of memory");
+    for (size_t i = 0; i < body_size + 256; i++)
+        pattern[i] = (unsigned char)(i * 131 + (i >> 8) * 7 + 1);
+
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < connections_count; i++) {
+        struct connection *c = &connections[i];
+        c->fd = connect_to(&address);
+        c->slots = calloc((size_t)in_flight, sizeof *c->slots);
+        c->free_ids = malloc(sizeof *c->free_ids * (size_t)in_flight);
+        if (c->slots == NULL || c->free_ids == NULL)
+            die("out of memory");
+        for (int id = in_flight - 1; id >= 0; id--)
+            c->free_ids[c->free_count++] = (uint32_t)id;
+        struct epoll_event event = { .events = EPOLLIN, .data.ptr = c };
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &event) < 0)
+            die("epoll_ctl: %s", strerror(errno));
+    }
+
+    deadline_ns = now_ns() + (uint64_t)(timeout_s * 1e9);
+    if (warmup > 0)
+        run_phase(warmup);
+    recording = 1;
+    double seconds = run_phase(requests);
+    for (int i = 0; i < connections_count; i++)
+        close(connections[i].fd);
+
+    qsort(latencies, (size_t)recorded, sizeof *latencies, compare_u64);
+    double rate = (double)requests / seconds;
+    printf("{\"connections\": %d, \"in_flight\": %d, \"body\": %zu, \"requests\": %ld, \"seconds\": %.6f, "
+           "\"requests_per_s\": %.1f, \"mb_per_s\": %.2f, \"p50_us\": %.2f, \"p99_us\": %.2f, \"p999_us\": %.2f, \"checked\": %ld}\n",
+           connections_count, in_flight, body_size, requests, seconds, rate, rate * (double)body_size / 1e6,
+           micros_at(0.5), micros_at(0.99), micros_at(0.999), checked);
+    return 0;
+}
