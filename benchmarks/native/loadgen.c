@@ -1,8 +1,8 @@
 /* The native load generator: drives any Fizyr RPC echo server from its own process and checks every response.
  *
  *   loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections 1] [--in-flight 1]
- *           [--requests 10000] [--warmup 1000] [--body 64] [--service 1] [--reply-service 0 | any] [--msgpack]
- *           [--timeout 120]
+ *           [--requests 10000 | --duration SECONDS] [--warmup 1000 | --warmup-duration SECONDS] [--body 64]
+ *           [--service 1] [--reply-service 0 | any] [--msgpack] [--timeout 120]
  *
  * One thread, one epoll loop over every connection. Each connection keeps --in-flight requests open, request IDs
  * 0 .. in-flight-1 (an ID is free again once its response is in); after each read the requests answered in it are
@@ -12,11 +12,14 @@
  * Every response is checked: message type 1, an ID that is open, the expected service ID (--reply-service, default 0,
  * or "any" other than the error response's -1) and a body equal to its request's. The first mismatch ends the run with
  * exit code 1 and what was wrong on stderr. Responses may come in any order.
- * The warm-up requests go first on the same connections and are checked but not measured. Prints one JSON object:
+ * With --duration (--warmup-duration) a phase sends requests for that long, then waits for the open ones: the same
+ * time for every server, however fast. The warm-up goes first on the same connections, checked but not measured.
+ * Prints one JSON object:
  * requests/s, MB/s of bodies (one way), p50/p99/p999 round trip in microseconds, and how many responses were checked.
  */
 #include "common.h"
 
+#include <limits.h>
 #include <sys/epoll.h>
 
 enum { BATCH = 64, ANY_SERVICE = -2 };
@@ -41,6 +44,7 @@ struct connection {
 static struct address address;
 static int connections_count = 1, in_flight = 1, msgpack;
 static long requests = 10000, warmup = 1000;
+static double duration_s, warmup_duration_s;
 static size_t body_size = 64;
 static int32_t service = 1, reply_service = 0;
 static double timeout_s = 120;
@@ -53,7 +57,7 @@ static uint32_t next_sequence;
 static struct connection *connections;
 static int epoll_fd;
 static uint64_t *latencies;
-static long recorded, checked;
+static long recorded, latency_capacity, checked;
 static int recording;
 static uint64_t deadline_ns;
 
@@ -167,8 +171,14 @@ static void complete(struct connection *c, const unsigned char *p, size_t length
     c->free_ids[c->free_count++] = id;
     c->outstanding--;
     checked++;
-    if (recording)
+    if (recording) {
+        if (recorded == latency_capacity) {
+            latency_capacity *= 2;
+            if ((latencies = realloc(latencies, sizeof *latencies * (size_t)latency_capacity)) == NULL)
+                die("out of memory");
+        }
         latencies[recorded++] = now - s->sent_ns;
+    }
 }
 
 /* One read (one recvmmsg on seqpacket): every response in it checked, then the freed IDs refilled in one write. */
@@ -233,25 +243,41 @@ static void receive(struct connection *c)
     issue(c);
 }
 
-/* Sends `total` requests spread over the connections and waits for every response; returns the seconds it took. */
-static double run_phase(long total)
+static int outstanding_or_quota(void)
 {
-    long left = 0;
+    for (int i = 0; i < connections_count; i++)
+        if (connections[i].quota > 0 || connections[i].outstanding > 0)
+            return 1;
+    return 0;
+}
+
+/* Sends `total` requests spread over the connections (or as many as `seconds` allows, when above 0) and waits for
+ * every response; returns how many it sent and sets *elapsed to the seconds it took. */
+static long run_phase(long total, double seconds, double *elapsed)
+{
+    long sent = 0;
     for (int i = 0; i < connections_count; i++) {
-        connections[i].quota = total / connections_count + (i < total % connections_count ? 1 : 0);
-        left += connections[i].quota;
+        connections[i].quota = seconds > 0 ? LONG_MAX : total / connections_count + (i < total % connections_count ? 1 : 0);
+        sent += connections[i].quota;
     }
-    uint64_t started = now_ns();
+    uint64_t started = now_ns(), stop_ns = started + (uint64_t)(seconds * 1e9);
     for (int i = 0; i < connections_count; i++)
         issue(&connections[i]);
     long done_before = checked;
     struct epoll_event events[256];
-    while (checked - done_before < left) {
-        int ready = epoll_wait(epoll_fd, events, 256, 1000);
+    while (outstanding_or_quota()) {
+        if (seconds > 0 && connections[0].quota > 0 && now_ns() >= stop_ns) {
+            sent = 0;
+            for (int i = 0; i < connections_count; i++) {
+                sent += LONG_MAX - connections[i].quota;
+                connections[i].quota = 0;
+            }
+        }
+        int ready = epoll_wait(epoll_fd, events, 256, seconds > 0 ? 10 : 1000);
         if (ready < 0 && errno != EINTR)
             die("epoll_wait: %s", strerror(errno));
         if (now_ns() > deadline_ns)
-            die("timed out after %.0f s with %ld of %ld responses in", timeout_s, checked - done_before, left);
+            die("timed out after %.0f s with %ld responses in", timeout_s, checked - done_before);
         for (int i = 0; i < ready; i++) {
             struct connection *c = events[i].data.ptr;
             if (events[i].events & EPOLLOUT)
@@ -260,7 +286,8 @@ static double run_phase(long total)
                 receive(c);
         }
     }
-    return (double)(now_ns() - started) / 1e9;
+    *elapsed = (double)(now_ns() - started) / 1e9;
+    return sent;
 }
 
 static int compare_u64(const void *a, const void *b)
@@ -279,7 +306,8 @@ static double micros_at(double quantile)
 
 static const char *usage =
     "usage: loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections N] [--in-flight N]\n"
-    "               [--requests N] [--warmup N] [--body BYTES] [--service ID] [--reply-service ID|any] [--msgpack] [--timeout S]";
+    "               [--requests N | --duration S] [--warmup N | --warmup-duration S] [--body BYTES] [--service ID]\n"
+    "               [--reply-service ID|any] [--msgpack] [--timeout S]";
 
 int main(int argc, char **argv)
 {
@@ -303,6 +331,10 @@ int main(int argc, char **argv)
             requests = atol(value);
         else if (strcmp(option, "--warmup") == 0)
             warmup = atol(value);
+        else if (strcmp(option, "--duration") == 0)
+            duration_s = atof(value);
+        else if (strcmp(option, "--warmup-duration") == 0)
+            warmup_duration_s = atof(value);
         else if (strcmp(option, "--body") == 0)
             body_size = (size_t)atol(value);
         else if (strcmp(option, "--service") == 0)
@@ -338,7 +370,8 @@ int main(int argc, char **argv)
     }
     wire_body = prefix_length + body_size;
     pattern = malloc(body_size + 256);
-    latencies = malloc(sizeof *latencies * (size_t)requests);
+    latency_capacity = duration_s > 0 ? 1 << 20 : requests;
+    latencies = malloc(sizeof *latencies * (size_t)latency_capacity);
     connections = calloc((size_t)connections_count, sizeof *connections);
     if (pattern == NULL || latencies == NULL || connections == NULL)
         die("out of memory");
@@ -361,18 +394,19 @@ int main(int argc, char **argv)
     }
 
     deadline_ns = now_ns() + (uint64_t)(timeout_s * 1e9);
-    if (warmup > 0)
-        run_phase(warmup);
+    double seconds;
+    if (warmup > 0 || warmup_duration_s > 0)
+        run_phase(warmup, warmup_duration_s, &seconds);
     recording = 1;
-    double seconds = run_phase(requests);
+    long measured = run_phase(requests, duration_s, &seconds);
     for (int i = 0; i < connections_count; i++)
         close(connections[i].fd);
 
     qsort(latencies, (size_t)recorded, sizeof *latencies, compare_u64);
-    double rate = (double)requests / seconds;
+    double rate = (double)measured / seconds;
     printf("{\"connections\": %d, \"in_flight\": %d, \"body\": %zu, \"requests\": %ld, \"seconds\": %.6f, "
            "\"requests_per_s\": %.1f, \"mb_per_s\": %.2f, \"p50_us\": %.2f, \"p99_us\": %.2f, \"p999_us\": %.2f, \"checked\": %ld}\n",
-           connections_count, in_flight, body_size, requests, seconds, rate, rate * (double)body_size / 1e6,
+           connections_count, in_flight, body_size, measured, seconds, rate, rate * (double)body_size / 1e6,
            micros_at(0.5), micros_at(0.99), micros_at(0.999), checked);
     return 0;
 }
