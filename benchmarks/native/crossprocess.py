@@ -15,6 +15,9 @@ process spent per request (CPU time and context switches, from /proc).
 
 --smoke: every scenario against every server once with a handful of requests, every response checked by the load
 generator, plus one check that a damaged response is caught; prints "N passed, M failed" and never looks at a timing.
+
+--syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
+fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 """
 
 import argparse
@@ -35,6 +38,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CONFORMANCE = os.path.join(ROOT, "samples/Conformance/bin/Release/net10.0/Conformance.dll")
 LOADGEN_DLL = os.path.join(ROOT, "benchmarks/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll")
 MIB = 1024 * 1024
+# Context switches are counted with `perf stat -e context-switches` (a software event: works in VMs without counters).
+PERF = shutil.which("perf") is not None and subprocess.run(
+    ["perf", "stat", "-e", "context-switches", "true"], capture_output=True).returncode == 0
 
 
 @dataclass(frozen=True)
@@ -119,22 +125,20 @@ class Server:
         self.stop()
         raise RuntimeError(f"{self.kind} server ({self.transport}) did not start: {open(self.log_path).read()[-2000:]}")
 
-    def usage(self):
-        """CPU seconds (user + system) and context switches (voluntary + not) of the process so far, every thread."""
-        pid = self.process.pid
-        with open(f"/proc/{pid}/stat") as stat:
+    def cpu_seconds(self):
+        """CPU seconds (user + system) the process spent so far, every thread (ended ones too)."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        switches = 0
-        for task in os.listdir(f"/proc/{pid}/task"):
-            try:
-                with open(f"/proc/{pid}/task/{task}/status") as status:
-                    for line in status:
-                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                            switches += int(line.split()[1])
-            except FileNotFoundError:
-                pass  # a thread that ended meanwhile
-        return cpu, switches
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def count_switches(self, path):
+        """Starts `perf stat` counting the process's context switches (every thread, new ones too) into path; or None."""
+        if not PERF:
+            return None
+        counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", path, "-p", str(self.process.pid)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.2)  # attached
+        return counter
 
     def stop(self):
         if self.process.poll() is None:
@@ -164,16 +168,33 @@ def loadgen_command(tools, server, scenario, smoke, duration, warmup):
 
 
 def run_one(tools, server, scenario, smoke=False, duration=2.0, warmup=1.0):
-    """Runs the load generator once; returns (result dict or None, error text)."""
-    before = server.usage()
-    done = subprocess.run(loadgen_command(tools, server, scenario, smoke, duration, warmup), capture_output=True, text=True)
-    after = server.usage()
-    if done.returncode != 0:
-        return None, done.stderr.strip() or f"exit code {done.returncode}"
-    result = json.loads(done.stdout)
+    """Runs the load generator once; returns (result dict or None, error text). The server's CPU time and context
+    switches are counted over the measured phase alone (the load generator waits for the go after its warm-up)."""
+    if smoke:
+        done = subprocess.run(loadgen_command(tools, server, scenario, smoke, duration, warmup), capture_output=True, text=True)
+        if done.returncode != 0:
+            return None, done.stderr.strip() or f"exit code {done.returncode}"
+        return json.loads(done.stdout), ""
+    load = subprocess.Popen(loadgen_command(tools, server, scenario, smoke, duration, warmup) + ["--sync"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    warm = load.stdout.readline()
+    counter = server.count_switches(server.log_path + ".perf") if warm == "warm\n" else None
+    cpu = server.cpu_seconds()
+    output, errors = load.communicate("go\n")
+    cpu = server.cpu_seconds() - cpu
+    switches = None
+    if counter is not None:
+        counter.send_signal(signal.SIGINT)
+        counter.wait(30)
+        for line in open(server.log_path + ".perf"):
+            if "context-switches" in line and line.split(",")[0].isdigit():
+                switches = int(line.split(",")[0])
+    if load.returncode != 0:
+        return None, errors.strip() or f"exit code {load.returncode}"
+    result = json.loads(output)
     requests = result["requests"]
-    result["server_cpu_us_per_request"] = (after[0] - before[0]) * 1e6 / requests
-    result["server_switches_per_request"] = (after[1] - before[1]) / requests
+    result["server_cpu_us_per_request"] = cpu * 1e6 / requests
+    result["server_switches_per_request"] = float("nan") if switches is None else switches / requests
     return result, ""
 
 
@@ -227,6 +248,47 @@ def smoke(tools, work):
             print(f"ok   the {server.kind} server ({server.transport}) stopped cleanly, nothing logged")
     print(f"{passed} passed, {failed} failed")
     return failed
+
+
+def strace_counts(server, command, requests):
+    """Runs `command` (a load generator run of `requests` requests) with strace counting the server's system calls."""
+    out = server.log_path + ".strace"
+    tracer = subprocess.Popen(["strace", "-c", "-f", "-p", str(server.process.pid), "-o", out],
+                              stderr=subprocess.PIPE, text=True)
+    tracer.stderr.readline()  # "strace: Process N attached": the first thread is traced
+    time.sleep(1)  # and the others
+    done = subprocess.run(command, capture_output=True, text=True)
+    tracer.send_signal(signal.SIGINT)
+    tracer.communicate(timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"{server.kind}: {done.stderr.strip()}")
+    calls = {}
+    for line in open(out):
+        fields = line.split()
+        if len(fields) in (5, 6) and fields[0][0].isdigit() and fields[-1] != "total":
+            calls[fields[-1]] = int(fields[3])
+    return {name: count / requests for name, count in sorted(calls.items(), key=lambda item: -item[1])}
+
+
+def syscalls(tools, work):
+    if shutil.which("strace") is None:
+        raise RuntimeError("strace is not installed (apt-get install -y strace)")
+    rows = []
+    servers = {kind: Server(kind, "tcp", tools, work) for kind in SERVERS}
+    try:
+        for scenario, requests in ((SCENARIOS[0], 5000), (SCENARIOS[1], 100000)):
+            for kind, server in servers.items():
+                run_one(tools, server, scenario, duration=1.0, warmup=1.0)  # warm, untraced
+                command = loadgen_command(tools, server, scenario, True, 0, 0)
+                command[command.index("--requests") + 1] = str(requests)
+                per_request = strace_counts(server, command, requests)
+                rows.append({"scenario": scenario.name, "server": kind, "requests": requests, "per_request": per_request})
+                top = ", ".join(f"{name} {count:.2f}" for name, count in list(per_request.items())[:6])
+                print(f"| {scenario.name} | {kind} | {sum(per_request.values()):.2f} | {top} |", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+    return rows
 
 
 def median(values):
@@ -292,9 +354,13 @@ def main():
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up before each measurement (default 1)")
     parser.add_argument("--json", help="write the medians and every run's figures here")
     parser.add_argument("--smoke", action="store_true", help="every scenario against every server once, checked, no timing")
+    parser.add_argument("--syscalls", action="store_true", help="strace -c of each server over TCP: system calls per request")
+    parser.add_argument("--only", help="only the scenarios whose name contains this text (e.g. seqpacket)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     args = parser.parse_args()
 
+    if args.only:
+        SCENARIOS[:] = [s for s in SCENARIOS if args.only in s.name]
     work = tempfile.mkdtemp(prefix="fizyrrpc-native-")
     try:
         tools = build_native(work)
@@ -302,6 +368,13 @@ def main():
             build_dotnet()
         if args.smoke:
             return 1 if smoke(tools, work) else 0
+        if args.syscalls:
+            print("| Scenario | Server | System calls / request | The most frequent, per request |\n|---|---|---:|---|")
+            rows = syscalls(tools, work)
+            if args.json:
+                with open(args.json, "w") as out:
+                    json.dump(rows, out, indent=1)
+            return 0
         started = time.time()
         rows, samples = measure(tools, work, args.runs, args.duration, args.warmup)
         print(f"Medians of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
@@ -309,7 +382,8 @@ def main():
         print(table(rows))
         if args.json:
             with open(args.json, "w") as out:
-                json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "runs": args.runs,
+                commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+                json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
                            "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(),
                            "medians": rows, "samples": samples}, out, indent=1)
             print(f"\nResults written to {args.json}")

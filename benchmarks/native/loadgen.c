@@ -2,7 +2,7 @@
  *
  *   loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections 1] [--in-flight 1]
  *           [--requests 10000 | --duration SECONDS] [--warmup 1000 | --warmup-duration SECONDS] [--body 64]
- *           [--service 1] [--reply-service 0 | any] [--msgpack] [--timeout 120]
+ *           [--service 1] [--reply-service 0 | any] [--msgpack] [--timeout 120] [--sync]
  *
  * One thread, one epoll loop over every connection. Each connection keeps --in-flight requests open, request IDs
  * 0 .. in-flight-1 (an ID is free again once its response is in); after each read the requests answered in it are
@@ -14,7 +14,8 @@
  * exit code 1 and what was wrong on stderr. Responses may come in any order.
  * With --duration (--warmup-duration) a phase sends requests for that long, then waits for the open ones: the same
  * time for every server, however fast. The warm-up goes first on the same connections, checked but not measured.
- * Prints one JSON object:
+ * --sync: once warm, prints "warm" and waits for a line on standard input before it measures (so that a driver can
+ * count what the server spends in the measured phase alone). Prints one JSON object:
  * requests/s, MB/s of bodies (one way), p50/p99/p999 round trip in microseconds, and how many responses were checked.
  */
 #include "common.h"
@@ -42,7 +43,7 @@ struct connection {
 };
 
 static struct address address;
-static int connections_count = 1, in_flight = 1, msgpack;
+static int connections_count = 1, in_flight = 1, msgpack, sync_start;
 static long requests = 10000, warmup = 1000;
 static double duration_s, warmup_duration_s;
 static size_t body_size = 64;
@@ -307,15 +308,15 @@ static double micros_at(double quantile)
 static const char *usage =
     "usage: loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections N] [--in-flight N]\n"
     "               [--requests N | --duration S] [--warmup N | --warmup-duration S] [--body BYTES] [--service ID]\n"
-    "               [--reply-service ID|any] [--msgpack] [--timeout S]";
+    "               [--reply-service ID|any] [--msgpack] [--timeout S] [--sync]";
 
 int main(int argc, char **argv)
 {
     int have_address = 0;
     for (int i = 1; i < argc; i++) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(option, "--msgpack") == 0) {
-            msgpack = 1;
+        if (strcmp(option, "--msgpack") == 0 || strcmp(option, "--sync") == 0) {
+            *(option[2] == 'm' ? &msgpack : &sync_start) = 1;
             continue;
         }
         if (value == NULL)
@@ -397,6 +398,13 @@ int main(int argc, char **argv)
     double seconds;
     if (warmup > 0 || warmup_duration_s > 0)
         run_phase(warmup, warmup_duration_s, &seconds);
+    if (sync_start) {
+        printf("warm\n");
+        fflush(stdout);
+        char go[16];
+        if (fgets(go, sizeof go, stdin) == NULL)
+            die("--sync: standard input closed before the go");
+    }
     recording = 1;
     long measured = run_phase(requests, duration_s, &seconds);
     for (int i = 0; i < connections_count; i++)
