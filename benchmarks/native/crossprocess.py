@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Cross-process benchmark: the native load generator (loadgen.c) against the native floor (floor.c), the conformance
-sample's server and the typed echo server, each in its own process, interleaved in one run.
+sample's server, the typed echo server and, for reference, gRPC on Kestrel, each in its own process, interleaved in one
+run.
 
     python3 benchmarks/native/crossprocess.py [--runs 3] [--duration 2] [--json results.json] [--no-build]
     python3 benchmarks/native/crossprocess.py --smoke [--no-build]
 
 Builds floor.c and loadgen.c with gcc (into a temporary folder) and, unless --no-build, the two .NET programs
 (Release). Starts every server once: the floor, `Conformance server` (the raw API, a task per request) and
-`LoadGenerator serve-typed` (the generated server base, MessagePack bodies), over TCP and Unix seqpacket. Then, run
+`LoadGenerator serve-typed` (the generated server base, MessagePack bodies), over TCP and Unix seqpacket, and
+`LoadGenerator serve-grpc` (Kestrel, HTTP/2 without TLS; the load generator makes unary calls) where comparable: the
+64 B loads over TCP (a gRPC message in one HTTP/2 frame). Then, run
 after run, every scenario against every server in turn (the order rotates from run to run), each a warm-up followed by
 a measured phase of the same length for every server. Reports, per scenario and server, the medians over the runs:
 requests/s, MB/s, p50/p99/p999, each as a ratio to the floor of the same scenario in the same run, and what the server
@@ -62,13 +65,18 @@ SCENARIOS = [
 ]
 
 # Each server: how to start it (given the tools and an address option), and what its echo looks like on the wire.
-SERVERS = ["floor", "conformance", "typed"]
+SERVERS = ["floor", "conformance", "typed", "grpc"]
 REPLY = {
     # service ID asked for, service ID expected back, MessagePack bin body
     "floor": ("1", "0", False),
     "conformance": ("1", "0", False),  # samples/Conformance: service 1 is the echo, answered with service ID 0
     "typed": ("1", "1", True),  # ITypedEcho.EchoAsync is [Service(1)]; a typed server answers with the request's ID
 }
+
+
+def servers_of(scenario):
+    """The servers a scenario runs against: gRPC only where comparable (TCP, bodies in one HTTP/2 frame)."""
+    return [kind for kind in SERVERS if kind != "grpc" or (scenario.transport == "tcp" and scenario.body <= 16000)]
 
 
 def log(text):
@@ -102,8 +110,10 @@ class Server:
             command = [tools["floor"], option, value] + (["--corrupt", str(corrupt)] if corrupt else [])
         elif kind == "conformance":
             command = ["dotnet", CONFORMANCE, "server", option, value]
-        else:
+        elif kind == "typed":
             command = ["dotnet", LOADGEN_DLL, "serve-typed", option, value]
+        else:
+            command = ["dotnet", LOADGEN_DLL, "serve-grpc", option, value]
         self.log_path = os.path.join(work, f"{kind}-{transport}.log")
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.log_path, "w"), text=True)
@@ -154,12 +164,16 @@ class Server:
 
 
 def loadgen_command(tools, server, scenario, smoke, duration, warmup):
-    service, reply, msgpack = REPLY[server.kind]
     command = [
         tools["loadgen"], "--tcp" if scenario.transport == "tcp" else "--unix-seqpacket", server.address,
         "--connections", str(scenario.connections), "--in-flight", str(scenario.in_flight), "--body", str(scenario.body),
-        "--service", service, "--reply-service", reply, "--timeout", "300" if not smoke else "120",
+        "--timeout", "300" if not smoke else "120",
     ]
+    if server.kind == "grpc":
+        return command + ["--grpc"] + (["--requests", str(scenario.smoke_requests), "--warmup", "0"] if smoke else
+                                       ["--duration", str(duration), "--warmup-duration", str(warmup)])
+    service, reply, msgpack = REPLY[server.kind]
+    command += ["--service", service, "--reply-service", reply]
     if smoke:
         command += ["--requests", str(scenario.smoke_requests), "--warmup", "0"]
     else:
@@ -202,7 +216,8 @@ def start_servers(tools, work):
     servers = {}
     for transport in ("tcp", "seqpacket"):
         for kind in SERVERS:
-            servers[(kind, transport)] = Server(kind, transport, tools, work)
+            if any(s.transport == transport and kind in servers_of(s) for s in SCENARIOS):
+                servers[(kind, transport)] = Server(kind, transport, tools, work)
     return servers
 
 
@@ -211,7 +226,7 @@ def smoke(tools, work):
     servers = start_servers(tools, work)
     try:
         for scenario in SCENARIOS:
-            for kind in SERVERS:
+            for kind in servers_of(scenario):
                 server = servers[(kind, scenario.transport)]
                 result, error = run_one(tools, server, scenario, smoke=True)
                 if result is not None and result["checked"] == scenario.smoke_requests:
@@ -274,7 +289,7 @@ def syscalls(tools, work):
     if shutil.which("strace") is None:
         raise RuntimeError("strace is not installed (apt-get install -y strace)")
     rows = []
-    servers = {kind: Server(kind, "tcp", tools, work) for kind in SERVERS}
+    servers = {kind: Server(kind, "tcp", tools, work) for kind in SERVERS if kind != "grpc"}
     try:
         for scenario, requests in ((SCENARIOS[0], 5000), (SCENARIOS[1], 100000)):
             for kind, server in servers.items():
@@ -301,7 +316,8 @@ def measure(tools, work, runs, duration, warmup):
     try:
         for run in range(runs):
             for scenario in SCENARIOS:
-                order = SERVERS[run % len(SERVERS):] + SERVERS[:run % len(SERVERS)]
+                kinds = servers_of(scenario)
+                order = kinds[run % len(kinds):] + kinds[:run % len(kinds)]
                 for kind in order:
                     result, error = run_one(tools, servers[(kind, scenario.transport)], scenario, duration=duration, warmup=warmup)
                     if result is None:
@@ -318,7 +334,7 @@ def measure(tools, work, runs, duration, warmup):
     floor = {(s["run"], s["scenario"]): s for s in samples if s["server"] == "floor"}
     rows = []
     for scenario in SCENARIOS:
-        for kind in SERVERS:
+        for kind in servers_of(scenario):
             mine = [s for s in samples if s["scenario"] == scenario.name and s["server"] == kind]
             row = {"scenario": scenario.name, "server": kind, "transport": scenario.transport,
                    "connections": scenario.connections, "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine)}

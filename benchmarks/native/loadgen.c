@@ -2,7 +2,7 @@
  *
  *   loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections 1] [--in-flight 1]
  *           [--requests 10000 | --duration SECONDS] [--warmup 1000 | --warmup-duration SECONDS] [--body 64]
- *           [--service 1] [--reply-service 0 | any] [--msgpack] [--timeout 120] [--sync]
+ *           [--service 1] [--reply-service 0 | any] [--msgpack | --grpc] [--timeout 120] [--sync]
  *
  * One thread, one epoll loop over every connection. Each connection keeps --in-flight requests open, request IDs
  * 0 .. in-flight-1 (an ID is free again once its response is in); after each read the requests answered in it are
@@ -14,6 +14,10 @@
  * exit code 1 and what was wrong on stderr. Responses may come in any order.
  * With --duration (--warmup-duration) a phase sends requests for that long, then waits for the open ones: the same
  * time for every server, however fast. The warm-up goes first on the same connections, checked but not measured.
+ * --grpc (TCP): the same echo as gRPC unary calls to /fizyrrpc.load.Echo/Unary (benchmarks/LoadGenerator/echo.proto),
+ * HTTP/2 with prior knowledge, no TLS: a HEADERS and a DATA frame per call, all of a batch in one write; each call's
+ * DATA must be the request's message back and its trailers must end the stream. (Trailers are HPACK-coded and not
+ * decoded here: a failed call shows as a missing or different message.) Bodies up to 16 KiB (one DATA frame).
  * --sync: once warm, prints "warm" and waits for a line on standard input before it measures (so that a driver can
  * count what the server spends in the measured phase alone). Prints one JSON object:
  * requests/s, MB/s of bodies (one way), p50/p99/p999 round trip in microseconds, and how many responses were checked.
@@ -29,6 +33,9 @@ struct slot {
     int busy;
     uint32_t sequence;
     uint64_t sent_ns;
+    uint32_t stream;           /* gRPC: the HTTP/2 stream of the call */
+    unsigned char *response;   /* gRPC: the DATA received so far */
+    size_t received;
 };
 
 struct connection {
@@ -40,10 +47,13 @@ struct connection {
     int free_count;
     long quota;       /* requests this connection still has to send in this phase */
     long outstanding; /* sent and not answered */
+    int64_t send_window; /* gRPC: the HTTP/2 connection's flow-control window for our DATA */
+    uint32_t next_stream;
+    size_t unacknowledged; /* gRPC: DATA bytes received and not yet given back with a WINDOW_UPDATE */
 };
 
 static struct address address;
-static int connections_count = 1, in_flight = 1, msgpack, sync_start;
+static int connections_count = 1, in_flight = 1, msgpack, grpc, sync_start;
 static long requests = 10000, warmup = 1000;
 static double duration_s, warmup_duration_s;
 static size_t body_size = 64;
@@ -51,7 +61,7 @@ static int32_t service = 1, reply_service = 0;
 static double timeout_s = 120;
 
 static unsigned char *pattern;  /* body_size + 256 bytes; request with sequence s carries pattern[s % 256 ..] */
-static unsigned char prefix[5]; /* the MessagePack bin header, when --msgpack */
+static unsigned char prefix[16]; /* the MessagePack bin header (--msgpack); the gRPC message prefix and field header (--grpc) */
 static size_t prefix_length, wire_body;
 static uint32_t next_sequence;
 
@@ -113,6 +123,111 @@ static void flush(struct connection *c)
     watch_out(c, buffer_length(&c->out) > 0);
 }
 
+enum { H2_DATA = 0, H2_HEADERS = 1, H2_RST_STREAM = 3, H2_SETTINGS = 4, H2_PING = 6, H2_GOAWAY = 7, H2_WINDOW_UPDATE = 8 };
+enum { H2_END_STREAM = 1, H2_ACK = 1, H2_END_HEADERS = 4, H2_PADDED = 8, H2_MAX_FRAME = 16384 };
+
+static unsigned char grpc_headers[256]; /* the request's HPACK block: the same bytes every call (no dynamic table) */
+static size_t grpc_headers_length;
+
+static uint32_t get_be(const unsigned char *p, int bytes)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void h2_frame(struct buffer *out, uint32_t length, int type, int flags, uint32_t stream)
+{
+    unsigned char h[9] = { (unsigned char)(length >> 16), (unsigned char)(length >> 8), (unsigned char)length, (unsigned char)type,
+                           (unsigned char)flags, (unsigned char)(stream >> 24), (unsigned char)(stream >> 16),
+                           (unsigned char)(stream >> 8), (unsigned char)stream };
+    buffer_append(out, h, sizeof h);
+}
+
+static void h2_window_update(struct buffer *out, uint32_t stream, uint32_t increment)
+{
+    unsigned char v[4] = { (unsigned char)(increment >> 24), (unsigned char)(increment >> 16), (unsigned char)(increment >> 8), (unsigned char)increment };
+    h2_frame(out, 4, H2_WINDOW_UPDATE, 0, stream);
+    buffer_append(out, v, 4);
+}
+
+static void hpack_string(const char *text)
+{
+    size_t length = strlen(text);
+    if (length > 126 || grpc_headers_length + 1 + length > sizeof grpc_headers)
+        die("header too long: %s", text);
+    grpc_headers[grpc_headers_length++] = (unsigned char)length;
+    memcpy(grpc_headers + grpc_headers_length, text, length);
+    grpc_headers_length += length;
+}
+
+/* The HPACK block (literals without indexing, static-table names) and the message prefix of every call. */
+static void grpc_prepare(void)
+{
+    grpc_headers[grpc_headers_length++] = 0x83; /* :method POST */
+    grpc_headers[grpc_headers_length++] = 0x86; /* :scheme http */
+    grpc_headers[grpc_headers_length++] = 0x04; /* :path */
+    hpack_string("/fizyrrpc.load.Echo/Unary");
+    grpc_headers[grpc_headers_length++] = 0x01; /* :authority */
+    hpack_string(address.text);
+    grpc_headers[grpc_headers_length++] = 0x0f; /* content-type (static index 31) */
+    grpc_headers[grpc_headers_length++] = 0x10;
+    hpack_string("application/grpc");
+    grpc_headers[grpc_headers_length++] = 0x00; /* te: trailers */
+    hpack_string("te");
+    hpack_string("trailers");
+
+    /* EchoMessage { bytes body = 1; }: field 1, wire type 2, then a varint length (left out when empty, as protobuf does) */
+    unsigned char field[12];
+    size_t field_length = 0;
+    if (body_size > 0) {
+        field[field_length++] = 0x0a;
+        for (size_t v = body_size; ; v >>= 7) {
+            field[field_length++] = (unsigned char)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+            if (v < 0x80)
+                break;
+        }
+    }
+    size_t message = field_length + body_size;
+    prefix[0] = 0; /* not compressed */
+    prefix[1] = (unsigned char)(message >> 24);
+    prefix[2] = (unsigned char)(message >> 16);
+    prefix[3] = (unsigned char)(message >> 8);
+    prefix[4] = (unsigned char)message;
+    memcpy(prefix + 5, field, field_length);
+    prefix_length = 5 + field_length;
+}
+
+/* The connection preface, our settings (large stream windows), and a large connection window for the responses. */
+static void grpc_start(struct connection *c)
+{
+    buffer_append(&c->out, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    unsigned char settings[6] = { 0, 4, 0x01, 0, 0, 0 }; /* SETTINGS_INITIAL_WINDOW_SIZE: 16 MiB (big endian) */
+    h2_frame(&c->out, sizeof settings, H2_SETTINGS, 0, 0);
+    buffer_append(&c->out, settings, sizeof settings);
+    h2_window_update(&c->out, 0, (1u << 30) - 65535);
+    c->send_window = 65535;
+    c->next_stream = 1;
+    for (int i = 0; i < in_flight; i++)
+        if ((c->slots[i].response = malloc(wire_body)) == NULL)
+            die("out of memory");
+    flush(c);
+}
+
+static void grpc_request(struct connection *c, struct slot *s)
+{
+    s->stream = c->next_stream;
+    s->received = 0;
+    c->next_stream += 2;
+    h2_frame(&c->out, (uint32_t)grpc_headers_length, H2_HEADERS, H2_END_HEADERS, s->stream);
+    buffer_append(&c->out, grpc_headers, grpc_headers_length);
+    h2_frame(&c->out, (uint32_t)wire_body, H2_DATA, H2_END_STREAM, s->stream);
+    buffer_append(&c->out, prefix, prefix_length);
+    buffer_append(&c->out, pattern + (s->sequence & 255), body_size);
+    c->send_window -= (int64_t)wire_body;
+}
+
 /* Fills every free ID (up to the quota) with a new request, all in the out buffer, then writes them in one go. */
 static void issue(struct connection *c)
 {
@@ -125,6 +240,17 @@ static void issue(struct connection *c)
         s->busy = 1;
         s->sequence = next_sequence++;
         s->sent_ns = now;
+        if (grpc) {
+            if (c->send_window < (int64_t)wire_body) {
+                s->busy = 0;
+                c->free_ids[c->free_count++] = id;
+                break; /* the server gives window back as it reads */
+            }
+            grpc_request(c, s);
+            c->quota--;
+            c->outstanding++;
+            continue;
+        }
         unsigned char header[4 + HEADER];
         put_u32(header, (uint32_t)(HEADER + wire_body));
         put_u32(header + 4, TYPE_REQUEST);
@@ -144,6 +270,8 @@ static void fail(struct connection *c, uint32_t id, const char *what)
     die("connection %d, request ID %u: %s (%ld responses checked before it)", (int)(c - connections), id, what, checked);
 }
 
+static void finish(struct connection *c, uint32_t id, const unsigned char *body, size_t length, uint64_t now);
+
 /* Checks one response (header at p, then `length` body bytes) and frees its ID. */
 static void complete(struct connection *c, const unsigned char *p, size_t length, uint64_t now)
 {
@@ -162,11 +290,16 @@ static void complete(struct connection *c, const unsigned char *p, size_t length
         snprintf(text, sizeof text, "service ID %d, expected %d", service_id, reply_service);
         fail(c, id, text);
     }
+    finish(c, id, p + HEADER, length, now);
+}
+
+/* Checks the body of the response to `id` and frees the ID. */
+static void finish(struct connection *c, uint32_t id, const unsigned char *body, size_t length, uint64_t now)
+{
     struct slot *s = &c->slots[id];
     if (length != wire_body)
         fail(c, id, "the body's length differs from the request's");
-    if (memcmp(p + HEADER, prefix, prefix_length) != 0
-        || memcmp(p + HEADER + prefix_length, pattern + (s->sequence & 255), body_size) != 0)
+    if (memcmp(body, prefix, prefix_length) != 0 || memcmp(body + prefix_length, pattern + (s->sequence & 255), body_size) != 0)
         fail(c, id, "the body differs from the request's");
     s->busy = 0;
     c->free_ids[c->free_count++] = id;
@@ -182,11 +315,81 @@ static void complete(struct connection *c, const unsigned char *p, size_t length
     }
 }
 
+static uint32_t grpc_slot(struct connection *c, uint32_t stream)
+{
+    for (int i = 0; i < in_flight; i++)
+        if (c->slots[i].busy && c->slots[i].stream == stream)
+            return (uint32_t)i;
+    die("connection %d: a frame for stream %u, which is not open", (int)(c - connections), stream);
+}
+
+/* Every complete HTTP/2 frame read so far: settings and pings acknowledged, window updates counted, DATA gathered,
+ * and a call checked when its trailers end its stream. */
+static void grpc_frames(struct connection *c, uint64_t now)
+{
+    while (buffer_length(&c->in) >= 9) {
+        const unsigned char *f = c->in.data + c->in.start;
+        uint32_t length = get_be(f, 3), stream = get_be(f + 5, 4) & 0x7fffffff;
+        int type = f[3], flags = f[4];
+        if (length > H2_MAX_FRAME)
+            die("connection %d: an HTTP/2 frame of %u bytes", (int)(c - connections), length);
+        if (buffer_length(&c->in) < 9 + (size_t)length)
+            break;
+        const unsigned char *payload = f + 9;
+        if (type == H2_DATA && stream != 0) {
+            uint32_t id = grpc_slot(c, stream), data = length;
+            if (flags & H2_PADDED) {
+                if (length == 0 || payload[0] >= length)
+                    die("connection %d: bad padding", (int)(c - connections));
+                data = length - 1 - payload[0];
+                payload++;
+            }
+            struct slot *s = &c->slots[id];
+            if (s->received + data > wire_body)
+                fail(c, id, "the response message is longer than the request's");
+            memcpy(s->response + s->received, payload, data);
+            s->received += data;
+            c->unacknowledged += length;
+            if (flags & H2_END_STREAM)
+                fail(c, id, "the stream ended without trailers");
+        } else if (type == H2_HEADERS && stream != 0 && (flags & H2_END_STREAM)) {
+            uint32_t id = grpc_slot(c, stream); /* the trailers */
+            finish(c, id, c->slots[id].response, c->slots[id].received, now);
+        } else if (type == H2_SETTINGS && !(flags & H2_ACK)) {
+            h2_frame(&c->out, 0, H2_SETTINGS, H2_ACK, 0);
+        } else if (type == H2_PING && !(flags & H2_ACK) && length == 8) {
+            h2_frame(&c->out, 8, H2_PING, H2_ACK, 0);
+            buffer_append(&c->out, payload, 8);
+        } else if (type == H2_WINDOW_UPDATE && stream == 0 && length == 4) {
+            c->send_window += get_be(payload, 4) & 0x7fffffff;
+        } else if (type == H2_RST_STREAM || type == H2_GOAWAY) {
+            die("connection %d: %s on stream %u, error code %u", (int)(c - connections), type == H2_GOAWAY ? "GOAWAY" : "RST_STREAM",
+                stream, length >= 4 ? get_be(payload + (type == H2_GOAWAY ? 4 : 0), 4) : 0);
+        }
+        c->in.start += 9 + (size_t)length;
+    }
+    if (c->unacknowledged >= 65536) {
+        h2_window_update(&c->out, 0, (uint32_t)c->unacknowledged);
+        c->unacknowledged = 0;
+    }
+}
+
 /* One read (one recvmmsg on seqpacket): every response in it checked, then the freed IDs refilled in one write. */
 static void receive(struct connection *c)
 {
     uint64_t now;
-    if (address.kind != KIND_SEQPACKET) {
+    if (grpc) {
+        buffer_reserve(&c->in, 9 + H2_MAX_FRAME);
+        ssize_t n = recv(c->fd, c->in.data + c->in.end, c->in.capacity - c->in.end, 0);
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0)
+            die("connection %d: %s with %ld calls open", (int)(c - connections), n == 0 ? "the server closed it" : strerror(errno), c->outstanding);
+        c->in.end += (size_t)n;
+        grpc_frames(c, now_ns());
+        if (c->in.start == c->in.end)
+            c->in.start = c->in.end = 0;
+    } else if (address.kind != KIND_SEQPACKET) {
         size_t want = 256 * 1024;
         if (buffer_length(&c->in) >= 4) {
             size_t frame = 4 + (size_t)get_u32(c->in.data + c->in.start);
@@ -242,6 +445,8 @@ static void receive(struct connection *c)
         }
     }
     issue(c);
+    if (buffer_length(&c->out) > 0)
+        flush(c); /* acknowledgements written when no request was due */
 }
 
 static int outstanding_or_quota(void)
@@ -308,15 +513,15 @@ static double micros_at(double quantile)
 static const char *usage =
     "usage: loadgen (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) [--connections N] [--in-flight N]\n"
     "               [--requests N | --duration S] [--warmup N | --warmup-duration S] [--body BYTES] [--service ID]\n"
-    "               [--reply-service ID|any] [--msgpack] [--timeout S] [--sync]";
+    "               [--reply-service ID|any] [--msgpack | --grpc] [--timeout S] [--sync]";
 
 int main(int argc, char **argv)
 {
     int have_address = 0;
     for (int i = 1; i < argc; i++) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(option, "--msgpack") == 0 || strcmp(option, "--sync") == 0) {
-            *(option[2] == 'm' ? &msgpack : &sync_start) = 1;
+        if (strcmp(option, "--msgpack") == 0 || strcmp(option, "--grpc") == 0 || strcmp(option, "--sync") == 0) {
+            *(option[2] == 'm' ? &msgpack : option[2] == 'g' ? &grpc : &sync_start) = 1;
             continue;
         }
         if (value == NULL)
@@ -350,6 +555,10 @@ int main(int argc, char **argv)
     if (!have_address || connections_count < 1 || in_flight < 1 || requests < 1 || warmup < 0 || body_size > 256u * 1024 * 1024)
         die("%s", usage);
 
+    if (grpc && (address.kind != KIND_TCP || msgpack || body_size + 16 > H2_MAX_FRAME))
+        die("--grpc runs over --tcp, without --msgpack, with bodies up to 16 KiB");
+    if (grpc)
+        grpc_prepare();
     if (msgpack) {
         if (body_size < 256) {
             prefix[0] = 0xc4;
@@ -392,6 +601,8 @@ int main(int argc, char **argv)
         struct epoll_event event = { .events = EPOLLIN, .data.ptr = c };
         if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &event) < 0)
             die("epoll_ctl: %s", strerror(errno));
+        if (grpc)
+            grpc_start(c);
     }
 
     deadline_ns = now_ns() + (uint64_t)(timeout_s * 1e9);

@@ -4,17 +4,24 @@ using FizyrRpc.Transports;
 using LoadGenerator.Typed;
 
 /// <summary>
-/// The typed echo server on its own, for a load generator in another process (benchmarks/native):
-/// <c>serve-typed (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH)</c>. Prints "listening on ADDRESS"
-/// (HOST:PORT, or unix:PATH) once bound, then serves every connection with the generated server base
-/// (<see cref="TypedEchoServer{TBody}"/>, MessagePack bodies) until SIGTERM, SIGINT or its standard input closes.
-/// The settings are the conformance sample's, so the two servers differ only in the layer that answers.
+/// Echo servers on their own, for a load generator in another process (benchmarks/native). Each prints
+/// "listening on ADDRESS" (HOST:PORT, or unix:PATH) once bound and serves until SIGTERM, SIGINT or its standard input
+/// closes.
+/// <list type="bullet">
+/// <item><c>serve-typed (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH)</c>: the generated server base
+/// (<see cref="TypedEchoServer{TBody}"/>, MessagePack bodies) on every connection, with the conformance sample's
+/// settings, so that the two servers differ only in the layer that answers.</item>
+/// <item><c>serve-grpc --tcp 127.0.0.1:0</c>: the gRPC echo on Kestrel (<see cref="GrpcLoad.StartServerAsync"/>), HTTP/2
+/// without TLS on a free port.</item>
+/// </list>
 /// </summary>
-internal static class TypedServe
+internal static class Serve
 {
-    public const string Command = "serve-typed";
+    public const string TypedCommand = "serve-typed";
 
-    private const string Usage = $"usage: {Command} (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH)";
+    public const string GrpcCommand = "serve-grpc";
+
+    private const string Usage = $"usage: {TypedCommand} (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) | {GrpcCommand} --tcp 127.0.0.1:0";
 
     // As samples/Conformance: 16 MiB bodies on the byte streams, 128 KiB on seqpacket.
     private static readonly StreamConfig StreamSettings = new() { MaxBodyLengthRead = 16 << 20, MaxBodyLengthWrite = 16 << 20 };
@@ -22,7 +29,7 @@ internal static class TypedServe
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args is not [Command, var option, var address])
+        if (args is not [TypedCommand or GrpcCommand, var option, var address] || (args[0] == GrpcCommand && args[1..] is not ["--tcp", "127.0.0.1:0"]))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -40,6 +47,9 @@ internal static class TypedServe
 
             await stop.CancelAsync();
         });
+
+        if (args[0] == GrpcCommand)
+            return await ServeGrpcAsync(stop.Token);
 
         switch (option)
         {
@@ -71,6 +81,28 @@ internal static class TypedServe
             context.Cancel = true;
             stop.Cancel();
         }
+    }
+
+    private static async Task<int> ServeGrpcAsync(CancellationToken stop)
+    {
+        var (app, address) = await GrpcLoad.StartServerAsync(inFlight: 1024);
+        await using (app)
+        {
+            Console.WriteLine($"listening on {new Uri(address).Authority}");
+            Console.Out.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+
+            await app.StopAsync(CancellationToken.None);
+        }
+
+        return 0;
     }
 
     private static async Task<int> ServeAsync<TBody, TInfo>(PeerListener<TBody, TInfo> listener, string address, CancellationToken stop)
