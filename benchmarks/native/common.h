@@ -163,6 +163,23 @@ static inline void buffer_reserve(struct buffer *b, size_t more)
 
 static inline size_t buffer_length(const struct buffer *b) { return b->end - b->start; }
 
+/* One recv into `in` on a length-prefixed byte stream: room for `chunk` bytes, or for the rest of the frame that is
+ * being read when that is more (a large body arrives in one buffer). Returns what recv returned. */
+static inline ssize_t recv_framed(int fd, struct buffer *in, size_t chunk)
+{
+    size_t want = chunk, have = buffer_length(in);
+    if (have >= 4) {
+        size_t frame = 4 + (size_t)get_u32(in->data + in->start);
+        if (frame > have && frame - have > want)
+            want = frame - have;
+    }
+    buffer_reserve(in, want);
+    ssize_t n = recv(fd, in->data + in->end, in->capacity - in->end, 0);
+    if (n > 0)
+        in->end += (size_t)n;
+    return n;
+}
+
 static inline void buffer_append(struct buffer *b, const void *data, size_t length)
 {
     buffer_reserve(b, length);

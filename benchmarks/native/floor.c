@@ -103,19 +103,11 @@ static int flush_datagrams(struct connection *c)
 /* One read, every complete request answered in one write; returns -1 when the connection is done. */
 static int serve_stream(struct connection *c)
 {
-    size_t want = READ_CHUNK;
-    if (buffer_length(&c->in) >= 4) {
-        size_t frame = 4 + (size_t)get_u32(c->in.data + c->in.start);
-        if (frame > buffer_length(&c->in) && frame - buffer_length(&c->in) > want)
-            want = frame - buffer_length(&c->in);
-    }
-    buffer_reserve(&c->in, want);
-    ssize_t n = recv(c->fd, c->in.data + c->in.end, c->in.capacity - c->in.end, 0);
+    ssize_t n = recv_framed(c->fd, &c->in, READ_CHUNK);
     if (n == 0 || (n < 0 && errno != EAGAIN))
         return -1;
     if (n < 0)
         return 0;
-    c->in.end += (size_t)n;
 
     size_t done = c->in.start;
     while (c->in.end - done >= 4 + HEADER) {

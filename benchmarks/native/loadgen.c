@@ -390,21 +390,13 @@ static void receive(struct connection *c)
         if (c->in.start == c->in.end)
             c->in.start = c->in.end = 0;
     } else if (address.kind != KIND_SEQPACKET) {
-        size_t want = 256 * 1024;
-        if (buffer_length(&c->in) >= 4) {
-            size_t frame = 4 + (size_t)get_u32(c->in.data + c->in.start);
-            if (frame > buffer_length(&c->in) && frame - buffer_length(&c->in) > want)
-                want = frame - buffer_length(&c->in);
-        }
-        buffer_reserve(&c->in, want);
-        ssize_t n = recv(c->fd, c->in.data + c->in.end, c->in.capacity - c->in.end, 0);
+        ssize_t n = recv_framed(c->fd, &c->in, 256 * 1024);
         if (n < 0 && errno == EAGAIN)
             return;
         if (n < 0)
             die("recv: %s", strerror(errno));
         if (n == 0)
             die("connection %d: the server closed it with %ld requests open", (int)(c - connections), c->outstanding);
-        c->in.end += (size_t)n;
         now = now_ns();
         while (buffer_length(&c->in) >= 4) {
             uint32_t length = get_u32(c->in.data + c->in.start);
