@@ -19,6 +19,8 @@ process spent per request (CPU time and context switches, from /proc).
 --smoke: every scenario against every server once with a handful of requests, every response checked by the load
 generator, plus one check that a damaged response is caught; prints "N passed, M failed" and never looks at a timing.
 
+--compare BEFORE.json AFTER.json: two runs' medians side by side (ratios to their own floors, server CPU per request).
+
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 """
@@ -363,6 +365,20 @@ def table(rows):
     return "\n".join(lines)
 
 
+def compare(before_path, after_path):
+    before = {(r["scenario"], r["server"]): r for r in json.load(open(before_path))["medians"]}
+    after = json.load(open(after_path))["medians"]
+    print("| Scenario | Server | Before × floor | After × floor | Before p50 × floor | After p50 × floor | "
+          "Before server CPU µs / request | After server CPU µs / request |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    missing = float("nan")
+    for r in after:
+        b = before.get((r["scenario"], r["server"]), {})
+        print(f"| {r['scenario']} | {r['server']} | {b.get('x_floor', missing):.2f} | {r['x_floor']:.2f} | "
+              f"{b.get('p50_x_floor', missing):.2f} | {r['p50_x_floor']:.2f} | "
+              f"{b.get('server_cpu_us_per_request', missing):.2f} | {r['server_cpu_us_per_request']:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of every scenario against every server (default 3)")
@@ -371,10 +387,14 @@ def main():
     parser.add_argument("--json", help="write the medians and every run's figures here")
     parser.add_argument("--smoke", action="store_true", help="every scenario against every server once, checked, no timing")
     parser.add_argument("--syscalls", action="store_true", help="strace -c of each server over TCP: system calls per request")
+    parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="two --json files side by side")
     parser.add_argument("--only", help="only the scenarios whose name contains this text (e.g. seqpacket)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     args = parser.parse_args()
 
+    if args.compare:
+        compare(*args.compare)
+        return 0
     if args.only:
         SCENARIOS[:] = [s for s in SCENARIOS if args.only in s.name]
     work = tempfile.mkdtemp(prefix="fizyrrpc-native-")
