@@ -19,6 +19,43 @@ internal static class GrpcLoad
 {
     public static async Task<LoadResult> RunAsync(bool stream, int inFlight, int requests, int bodySize)
     {
+        var (app, address) = await StartServerAsync(inFlight);
+        await using (app)
+        {
+            try
+            {
+                using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+                {
+                    HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+                    MaxReceiveMessageSize = null,
+                    MaxSendMessageSize = null,
+                });
+                var client = new Echo.EchoClient(channel);
+                var message = new EchoMessage { Body = ByteString.CopyFrom(new byte[bodySize]) };
+                var scenario = stream ? "grpc-stream" : "grpc-unary";
+                Func<long[], Task> load = stream
+                    ? latencies => StreamAsync(client, message, inFlight, latencies)
+                    : latencies => UnaryAsync(client, message, inFlight, latencies);
+
+                await load(new long[Math.Min(requests / 10, 20_000)]);
+                var measured = new long[requests];
+                var meter = Meter.Start();
+                await load(measured);
+                return meter.Stop(scenario, inFlight, bodySize, measured);
+            }
+            finally
+            {
+                await app.StopAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Kestrel echo server, started on 127.0.0.1 with a free port (also what <c>serve-grpc</c> runs in its own
+    /// process for the native load generator); returns it and its address (http://127.0.0.1:PORT).
+    /// </summary>
+    public static async Task<(WebApplication App, string Address)> StartServerAsync(int inFlight)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -33,35 +70,10 @@ internal static class GrpcLoad
             options.MaxReceiveMessageSize = null;
             options.MaxSendMessageSize = null;
         });
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapGrpcService<EchoService>();
         await app.StartAsync();
-        try
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
-                MaxReceiveMessageSize = null,
-                MaxSendMessageSize = null,
-            });
-            var client = new Echo.EchoClient(channel);
-            var message = new EchoMessage { Body = ByteString.CopyFrom(new byte[bodySize]) };
-            var scenario = stream ? "grpc-stream" : "grpc-unary";
-            Func<long[], Task> load = stream
-                ? latencies => StreamAsync(client, message, inFlight, latencies)
-                : latencies => UnaryAsync(client, message, inFlight, latencies);
-
-            await load(new long[Math.Min(requests / 10, 20_000)]);
-            var measured = new long[requests];
-            var meter = Meter.Start();
-            await load(measured);
-            return meter.Stop(scenario, inFlight, bodySize, measured);
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
+        return (app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     // Like the engine's client: one task per call in flight, each making its next call when its response is back.

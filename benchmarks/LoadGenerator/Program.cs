@@ -8,8 +8,12 @@ using System.Globalization;
 //   (400000 requests, sized down per family) takes about 2 minutes on 2 cores; --quick a tenth of the requests.
 // Or: ... -- smoke   (every scenario once with a handful of requests: "N passed, M failed", what CI runs)
 // Or: ... -- compare before.json[,more.json] after.json[,more.json]   (sweeps side by side, medians when several, as a Markdown table)
+// Or: ... -- serve-typed (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH), or serve-grpc --tcp 127.0.0.1:0
+//   (the typed or the gRPC echo server alone, for the native load generator in another process: benchmarks/native)
 if (args is [TwoProcess.ChildCommand, ..])
     return await TwoProcess.RunChildAsync(args);
+if (args is [Serve.TypedCommand or Serve.GrpcCommand, ..])
+    return await Serve.RunAsync(args);
 
 string[] valued = ["--svg", "--json", "--connections"];
 var positional = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).ToArray();
