@@ -2,7 +2,8 @@ namespace FizyrRpc;
 
 /// <summary>
 /// Raw bytes: <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> bodies pass through untouched, so typed code can talk
-/// to a server whatever its body encoding. "No body" is empty.
+/// to a server whatever its body encoding. "No body" is empty. Bytes are bytes: an empty body is the empty value of a
+/// byte type; for any other declared type it is "no body", valid only when that type is nullable.
 /// </summary>
 public sealed class RawFormat : IRpcFormat
 {
