@@ -640,30 +640,28 @@ internal static class Emitter
         writer.Line();
         writer.Line("/// <summary>Cancelled when the connection closes or the server stops.</summary>");
         writer.Line($"public {Token} CancellationToken {{ get; }}");
+        EmitStreamSenders(writer, model, string.Empty);
+        writer.Close();
+    }
+
+    /// <summary>A typed sender per declared stream, through <paramref name="owner"/>'s Peer, Format and CancellationToken.</summary>
+    private static void EmitStreamSenders(SourceWriter writer, InterfaceModel model, string owner)
+    {
         foreach (var stream in model.Streams)
         {
             writer.Line();
             writer.Line($"/// <summary>Sends a {Xml(stream.Name)} stream message (ID {Int(stream.Id)}) to the remote.</summary>");
-            if (stream.Value is { } value)
-            {
+            if (stream.Value is not null)
                 writer.Line("/// <param name=\"value\">The message's body.</param>");
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async({value.Type} value) =>");
-                writer.Indent();
-                writer.Line($"Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes(Format.Encode(value)), CancellationToken);");
-            }
-            else
-            {
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async() =>");
-                writer.Indent();
-                writer.Line($"Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes(Format.NoBody), CancellationToken);");
-            }
-
+            writer.Line("/// <returns>Completes when the message is queued.</returns>");
+            writer.Line(stream.Value is { } value
+                ? $"public {ValueTask} Send{stream.Name}Async({value.Type} value) =>"
+                : $"public {ValueTask} Send{stream.Name}Async() =>");
+            writer.Indent();
+            var body = stream.Value is null ? $"{owner}Format.NoBody" : $"{owner}Format.Encode(value)";
+            writer.Line($"{owner}Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes({body}), {owner}CancellationToken);");
             writer.Unindent();
         }
-
-        writer.Close();
     }
 
     private static void EmitContext(SourceWriter writer, InterfaceModel model, ServiceModel service, Names names)
@@ -709,25 +707,7 @@ internal static class Emitter
             writer.Unindent();
         }
 
-        foreach (var stream in model.Streams)
-        {
-            writer.Line();
-            writer.Line($"/// <summary>Sends a {Xml(stream.Name)} stream message (ID {Int(stream.Id)}) to the remote.</summary>");
-            if (stream.Value is { } value)
-            {
-                writer.Line("/// <param name=\"value\">The message's body.</param>");
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async({value.Type} value) => Raw.SendStreamAsync({Int(stream.Id)}, value);");
-            }
-            else
-            {
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async() =>");
-                writer.Indent();
-                writer.Line($"Raw.Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes(Raw.Format.NoBody), Raw.CancellationToken);");
-                writer.Unindent();
-            }
-        }
+        EmitStreamSenders(writer, model, "Raw.");
 
         writer.Close();
     }

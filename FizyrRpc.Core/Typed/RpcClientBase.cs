@@ -63,7 +63,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <summary>The raw write handle underneath.</summary>
     public PeerWriteHandle<TBody> WriteHandle { get; }
 
-    /// <summary>The raw read handle underneath, when the client was built from a whole peer handle.</summary>
+    /// <summary>The raw read handle underneath, when the client was built from a whole peer handle; the client reads it itself, so do not read it too.</summary>
     public PeerReadHandle<TBody>? ReadHandle { get; }
 
     /// <summary>How many stream messages were dropped unread (see the class remarks).</summary>

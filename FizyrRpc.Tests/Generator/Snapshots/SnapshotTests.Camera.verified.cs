@@ -656,7 +656,8 @@ namespace Vision.Cameras
             /// <summary>Sends a RecordStateChanged stream message (ID 11) to the remote.</summary>
             /// <param name="value">The message's body.</param>
             /// <returns>Completes when the message is queued.</returns>
-            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
+            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) =>
+                Raw.Peer.SendStreamAsync(11, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
         }
 
         /// <summary>
@@ -698,7 +699,8 @@ namespace Vision.Cameras
             /// <summary>Sends a RecordStateChanged stream message (ID 11) to the remote.</summary>
             /// <param name="value">The message's body.</param>
             /// <returns>Completes when the message is queued.</returns>
-            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
+            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) =>
+                Raw.Peer.SendStreamAsync(11, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
         }
     }
 }

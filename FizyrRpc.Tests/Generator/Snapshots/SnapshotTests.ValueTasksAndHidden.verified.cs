@@ -671,7 +671,8 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         /// <summary>Sends a Heartbeat stream message (ID 1) to the remote.</summary>
         /// <param name="value">The message's body.</param>
         /// <returns>Completes when the message is queued.</returns>
-        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) => Raw.SendStreamAsync(1, value);
+        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) =>
+            Raw.Peer.SendStreamAsync(1, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
     }
 
     /// <summary>
@@ -713,6 +714,7 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         /// <summary>Sends a Heartbeat stream message (ID 1) to the remote.</summary>
         /// <param name="value">The message's body.</param>
         /// <returns>Completes when the message is queued.</returns>
-        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) => Raw.SendStreamAsync(1, value);
+        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) =>
+            Raw.Peer.SendStreamAsync(1, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
     }
 }
