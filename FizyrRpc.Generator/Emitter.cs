@@ -141,29 +141,35 @@ internal static class Emitter
             writer.Line();
             EmitUnion(
                 writer, service.Name + "RequestUpdate", $"The updates the requester may send on a {Xml(service.Name)} request.",
-                "update", service.RequestUpdates, update => (update.Name, update.Id, update.BodyType));
+                "update", service.RequestUpdates, Describe, hasInvalid: false);
             writer.Line();
-            EmitDecoder(writer, names.RequestUnion(service), "Decode" + service.Name + "RequestUpdate", $"a request update of {Xml(service.Name)}", service.RequestUpdates, update => (update.Name, update.Id, update.BodyType));
+            EmitDecoder(writer, names.RequestUnion(service), "Decode" + service.Name + "RequestUpdate", $"a request update of {Xml(service.Name)}", service.RequestUpdates, Describe, hasInvalid: false);
             writer.Line();
             EmitUnion(
                 writer, service.Name + "ResponseUpdate", $"The updates the responder may send on a {Xml(service.Name)} request.",
-                "update", service.ResponseUpdates, update => (update.Name, update.Id, update.BodyType));
+                "update", service.ResponseUpdates, Describe, hasInvalid: false);
             writer.Line();
-            EmitDecoder(writer, names.ResponseUnion(service), "Decode" + service.Name + "ResponseUpdate", $"a response update of {Xml(service.Name)}", service.ResponseUpdates, update => (update.Name, update.Id, update.BodyType));
+            EmitDecoder(writer, names.ResponseUnion(service), "Decode" + service.Name + "ResponseUpdate", $"a response update of {Xml(service.Name)}", service.ResponseUpdates, Describe, hasInvalid: false);
         }
 
         writer.Line();
         EmitUnion(
             writer, names.StreamUnionName, $"The stream messages of the {Xml(model.ServiceName)} interface.",
-            "stream message", model.Streams, stream => (stream.Name, stream.Id, stream.Value?.Type));
+            "stream message", model.Streams, DescribeStream, hasInvalid: true);
         writer.Line();
-        EmitDecoder(writer, names.StreamUnion, "Decode" + names.StreamUnionName, "a stream message", model.Streams, stream => (stream.Name, stream.Id, stream.Value?.Type));
+        EmitDecoder(writer, names.StreamUnion, "Decode" + names.StreamUnionName, "a stream message", model.Streams, DescribeStream, hasInvalid: true);
 
         writer.Line();
         IncomingEmitter.Emit(writer, model, names);
 
         writer.Close();
     }
+
+    // An update's body type comes from typeof, which carries no nullable annotation: only Nullable<T> accepts no body.
+    private static (string Name, int Id, string? Type, bool Nullable) Describe(UpdateModel update) => (update.Name, update.Id, update.BodyType, false);
+
+    private static (string Name, int Id, string? Type, bool Nullable) DescribeStream(StreamModel stream) =>
+        (stream.Name, stream.Id, stream.Value?.Type, stream.Value?.Nullable ?? false);
 
     private static void EmitUpdateInfos(SourceWriter writer, EquatableArray<UpdateModel> updates)
     {
@@ -188,16 +194,19 @@ internal static class Emitter
         string summary,
         string kind,
         EquatableArray<T> cases,
-        System.Func<T, (string Name, int Id, string? Type)> describe)
+        System.Func<T, (string Name, int Id, string? Type, bool Nullable)> describe,
+        bool hasInvalid)
         where T : System.IEquatable<T>
     {
-        writer.Line($"/// <summary>{summary} Switch on the cases; <see cref=\"Unknown\"/> carries IDs the interface does not declare.</summary>");
+        writer.Line(hasInvalid
+            ? $"/// <summary>{summary} Switch on the cases; <see cref=\"Unknown\"/> carries IDs the interface does not declare, <see cref=\"Invalid\"/> bodies that do not decode.</summary>"
+            : $"/// <summary>{summary} Switch on the cases; <see cref=\"Unknown\"/> carries IDs the interface does not declare.</summary>");
         writer.Open($"public abstract record {unionName}");
         writer.Open($"private {unionName}()");
         writer.Close();
         foreach (var item in cases)
         {
-            var (name, id, type) = describe(item);
+            var (name, id, type, _) = describe(item);
             writer.Line();
             writer.Line($"/// <summary>The {Xml(name)} {kind} (ID {Int(id)}).</summary>");
             if (type is null)
@@ -216,6 +225,16 @@ internal static class Emitter
         writer.Line("/// <param name=\"ServiceId\">Its service ID.</param>");
         writer.Line("/// <param name=\"Body\">Its body as it came (a copy).</param>");
         writer.Line($"public sealed record Unknown(int ServiceId, global::System.ReadOnlyMemory<byte> Body) : {unionName};");
+        if (hasInvalid)
+        {
+            writer.Line();
+            writer.Line($"/// <summary>{Article(kind)} {kind} with a declared ID whose body does not decode; the next one is read as usual.</summary>");
+            writer.Line("/// <param name=\"ServiceId\">Its service ID.</param>");
+            writer.Line("/// <param name=\"Body\">Its body as it came (a copy).</param>");
+            writer.Line("/// <param name=\"Error\">Why the body does not decode.</param>");
+            writer.Line($"public sealed record Invalid(int ServiceId, global::System.ReadOnlyMemory<byte> Body, global::FizyrRpc.RpcFormatException Error) : {unionName};");
+        }
+
         writer.Close();
     }
 
@@ -225,30 +244,36 @@ internal static class Emitter
         string methodName,
         string what,
         EquatableArray<T> cases,
-        System.Func<T, (string Name, int Id, string? Type)> describe)
+        System.Func<T, (string Name, int Id, string? Type, bool Nullable)> describe,
+        bool hasInvalid)
         where T : System.IEquatable<T>
     {
-        writer.Line($"/// <summary>Decodes {what}; an undeclared ID gives <see cref=\"{union}.Unknown\"/>.</summary>");
+        writer.Line(hasInvalid
+            ? $"/// <summary>Decodes {what}; an undeclared ID gives <see cref=\"{union}.Unknown\"/>, a body that does not decode <see cref=\"{union}.Invalid\"/>.</summary>"
+            : $"/// <summary>Decodes {what}; an undeclared ID gives <see cref=\"{union}.Unknown\"/>.</summary>");
         writer.Line("/// <typeparam name=\"TBody\">The body type of the transport.</typeparam>");
         writer.Line("/// <param name=\"format\">The format of the body.</param>");
         writer.Line("/// <param name=\"message\">The message.</param>");
         writer.Line("/// <returns>The typed message.</returns>");
-        writer.Line("/// <exception cref=\"global::FizyrRpc.RpcFormatException\">The body is not valid for the declared type.</exception>");
+        if (!hasInvalid)
+            writer.Line("/// <exception cref=\"global::FizyrRpc.RpcFormatException\">The body is not valid for the declared type.</exception>");
         writer.Line($"public static {union} {methodName}<TBody>({Format} format, global::FizyrRpc.Message<TBody> message)");
         writer.Indent();
         writer.Line(BodyConstraint);
         writer.Unindent();
         writer.OpenBrace();
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(format);");
+        if (hasInvalid)
+            writer.Open("try");
         writer.Open("switch (message.ServiceId)");
         foreach (var item in cases)
         {
-            var (name, id, type) = describe(item);
+            var (name, id, type, nullable) = describe(item);
             writer.Line($"case {Int(id)}:");
             writer.Indent();
             writer.Line(type is null
                 ? $"return new {union}.{name}();"
-                : $"return new {union}.{name}(format.Decode<{type}>(message.Body.Data));");
+                : $"return new {union}.{name}(format.Decode<{type}>(message.Body.Data, {Nullable(nullable)}));");
             writer.Unindent();
         }
 
@@ -257,6 +282,14 @@ internal static class Emitter
         writer.Line($"return new {union}.Unknown(message.ServiceId, message.Body.Data.ToArray());");
         writer.Unindent();
         writer.Close();
+        if (hasInvalid)
+        {
+            writer.Close();
+            writer.Open("catch (global::FizyrRpc.RpcFormatException error)");
+            writer.Line($"return new {union}.Invalid(message.ServiceId, message.Body.Data.ToArray(), error);");
+            writer.Close();
+        }
+
         writer.Close();
     }
 
@@ -301,8 +334,9 @@ internal static class Emitter
             var body = service.Request is { } request ? $"Encode({Identifier(request.Name)})" : "NoBody()";
             // A Task-returning method calls the Task form directly: one state machine, which is the Task itself.
             var method = service.ReturnKind == ReturnKind.Task ? "CallTaskAsync" : "CallAsync";
+            var nullableResponse = service.ResponseNullable ? ", nullable: true" : string.Empty;
             var call = service.ResponseType is { } response
-                ? $"{method}<{response}>({Int(service.Id)}, {body}, {token})"
+                ? $"{method}<{response}>({Int(service.Id)}, {body}{nullableResponse}, {token})"
                 : $"{method}({Int(service.Id)}, {body}, {token})";
             writer.Line("/// <inheritdoc/>");
             writer.Line($"public {ReturnType(service.ReturnKind, service.ResponseType)} {service.MethodName}({parameters}) =>");
@@ -408,7 +442,9 @@ internal static class Emitter
         {
             writer.Line($"public {ValueTask}<{response}> ReceiveResponseAsync({Token} cancellationToken = default) =>");
             writer.Indent();
-            writer.Line($"ReceiveResponseAsync<{response}>(cancellationToken);");
+            writer.Line(service.ResponseNullable
+                ? $"ReceiveResponseAsync<{response}>(nullable: true, cancellationToken);"
+                : $"ReceiveResponseAsync<{response}>(cancellationToken);");
         }
         else
         {
@@ -468,18 +504,25 @@ internal static class Emitter
             writer.Line($"/// <summary>Handles a {Xml(stream.Name)} stream message (ID {Int(stream.Id)}); ignores it by default.{summary}</summary>");
             if (stream.Value is not null)
                 writer.Line("/// <param name=\"value\">The decoded body.</param>");
-            writer.Line("/// <param name=\"cancellationToken\">Cancelled when the connection closes or the server stops.</param>");
+            writer.Line("/// <param name=\"context\">The connection: send stream messages back, and its cancellation token.</param>");
             writer.Line("/// <returns>Completes when the message is handled; the next message waits for it.</returns>");
-            var parameters = stream.Value is { } value ? $"{value.Type} value, {Token} cancellationToken" : $"{Token} cancellationToken";
+            var parameters = stream.Value is { } value ? $"{value.Type} value, StreamContext context" : "StreamContext context";
             writer.Line($"protected virtual {ValueTask} On{stream.Name}Async({parameters}) => default;");
         }
 
         writer.Line();
         writer.Line("/// <summary>Handles a stream message with an ID the interface does not declare; ignores it by default.</summary>");
         writer.Line("/// <param name=\"stream\">The raw message; its body is released when this returns.</param>");
-        writer.Line("/// <param name=\"cancellationToken\">Cancelled when the connection closes or the server stops.</param>");
+        writer.Line("/// <param name=\"context\">The connection: send stream messages back, and its cancellation token.</param>");
         writer.Line("/// <returns>Completes when the message is handled.</returns>");
-        writer.Line($"protected virtual {ValueTask} OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, {Token} cancellationToken) => default;");
+        writer.Line($"protected virtual {ValueTask} OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, StreamContext context) => default;");
+        writer.Line();
+        writer.Line("/// <summary>Handles a declared stream message whose body does not decode; ignores it by default (override to log it).</summary>");
+        writer.Line("/// <param name=\"stream\">The raw message; its body is released when this returns.</param>");
+        writer.Line("/// <param name=\"error\">Why the body does not decode.</param>");
+        writer.Line("/// <param name=\"context\">The connection: send stream messages back, and its cancellation token.</param>");
+        writer.Line("/// <returns>Completes when the message is handled.</returns>");
+        writer.Line($"protected virtual {ValueTask} OnInvalidStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.RpcFormatException error, StreamContext context) => default;");
 
         // Dispatch.
         writer.Line();
@@ -496,7 +539,7 @@ internal static class Emitter
             var arguments = $"new {service.Name}Context(context)";
             if (service.Request is { } request)
             {
-                writer.Line($"var request = context.DecodeRequest<{request.Type}>();");
+                writer.Line($"var request = context.{DecodeRequest(request)};");
                 arguments = "request, " + arguments;
             }
 
@@ -527,23 +570,42 @@ internal static class Emitter
         writer.Line();
         writer.Line("/// <inheritdoc/>");
         writer.Open($"protected override {ValueTask} OnStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.PeerWriteHandle<TBody> peer, {Token} cancellationToken)");
+        writer.Line("var context = new StreamContext(peer, Format, cancellationToken);");
         writer.Open("switch (stream.ServiceId)");
         foreach (var stream in model.Streams)
         {
             writer.Line($"case {Int(stream.Id)}:");
-            writer.Indent();
-            writer.Line(stream.Value is { } value
-                ? $"return On{stream.Name}Async(Format.Decode<{value.Type}>(stream.Body.Data), cancellationToken);"
-                : $"return On{stream.Name}Async(cancellationToken);");
-            writer.Unindent();
+            if (stream.Value is { } value)
+            {
+                writer.OpenBrace();
+                writer.Line($"{value.Type} value;");
+                writer.Open("try");
+                writer.Line($"value = Format.Decode<{value.Type}>(stream.Body.Data, {Nullable(value.Nullable)});");
+                writer.Close();
+                writer.Open("catch (global::FizyrRpc.RpcFormatException error)");
+                writer.Line("return OnInvalidStreamAsync(stream, error, context);");
+                writer.Close();
+                writer.Line();
+                writer.Line($"return On{stream.Name}Async(value, context);");
+                writer.Close();
+            }
+            else
+            {
+                writer.Indent();
+                writer.Line($"return On{stream.Name}Async(context);");
+                writer.Unindent();
+            }
         }
 
         writer.Line("default:");
         writer.Indent();
-        writer.Line("return OnUnknownStreamAsync(stream, cancellationToken);");
+        writer.Line("return OnUnknownStreamAsync(stream, context);");
         writer.Unindent();
         writer.Close();
         writer.Close();
+
+        writer.Line();
+        EmitStreamContext(writer, model);
 
         foreach (var service in model.Services)
         {
@@ -552,6 +614,54 @@ internal static class Emitter
         }
 
         writer.Close();
+    }
+
+    private static void EmitStreamContext(SourceWriter writer, InterfaceModel model)
+    {
+        writer.Line("/// <summary>The connection a stream message came on, as its handler sees it: send stream messages back, and its cancellation token.</summary>");
+        writer.Open("public readonly struct StreamContext");
+        writer.Line("/// <summary>Wraps the connection's write handle.</summary>");
+        writer.Line("/// <param name=\"peer\">The connection's write handle.</param>");
+        writer.Line("/// <param name=\"format\">The format of every body.</param>");
+        writer.Line("/// <param name=\"cancellationToken\">Cancelled when the connection closes or the server stops.</param>");
+        writer.Open($"public StreamContext(global::FizyrRpc.PeerWriteHandle<TBody> peer, {Format} format, {Token} cancellationToken)");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(peer);");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(format);");
+        writer.Line("Peer = peer;");
+        writer.Line("Format = format;");
+        writer.Line("CancellationToken = cancellationToken;");
+        writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>The connection's write handle, to send stream messages or requests of our own.</summary>");
+        writer.Line("public global::FizyrRpc.PeerWriteHandle<TBody> Peer { get; }");
+        writer.Line();
+        writer.Line("/// <summary>The format of every body.</summary>");
+        writer.Line($"public {Format} Format {{ get; }}");
+        writer.Line();
+        writer.Line("/// <summary>Cancelled when the connection closes or the server stops.</summary>");
+        writer.Line($"public {Token} CancellationToken {{ get; }}");
+        EmitStreamSenders(writer, model, string.Empty);
+        writer.Close();
+    }
+
+    /// <summary>A typed sender per declared stream, through <paramref name="owner"/>'s Peer, Format and CancellationToken.</summary>
+    private static void EmitStreamSenders(SourceWriter writer, InterfaceModel model, string owner)
+    {
+        foreach (var stream in model.Streams)
+        {
+            writer.Line();
+            writer.Line($"/// <summary>Sends a {Xml(stream.Name)} stream message (ID {Int(stream.Id)}) to the remote.</summary>");
+            if (stream.Value is not null)
+                writer.Line("/// <param name=\"value\">The message's body.</param>");
+            writer.Line("/// <returns>Completes when the message is queued.</returns>");
+            writer.Line(stream.Value is { } value
+                ? $"public {ValueTask} Send{stream.Name}Async({value.Type} value) =>"
+                : $"public {ValueTask} Send{stream.Name}Async() =>");
+            writer.Indent();
+            var body = stream.Value is null ? $"{owner}Format.NoBody" : $"{owner}Format.Encode(value)";
+            writer.Line($"{owner}Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes({body}), {owner}CancellationToken);");
+            writer.Unindent();
+        }
     }
 
     private static void EmitContext(SourceWriter writer, InterfaceModel model, ServiceModel service, Names names)
@@ -597,25 +707,7 @@ internal static class Emitter
             writer.Unindent();
         }
 
-        foreach (var stream in model.Streams)
-        {
-            writer.Line();
-            writer.Line($"/// <summary>Sends a {Xml(stream.Name)} stream message (ID {Int(stream.Id)}) to the remote.</summary>");
-            if (stream.Value is { } value)
-            {
-                writer.Line("/// <param name=\"value\">The message's body.</param>");
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async({value.Type} value) => Raw.SendStreamAsync({Int(stream.Id)}, value);");
-            }
-            else
-            {
-                writer.Line("/// <returns>Completes when the message is queued.</returns>");
-                writer.Line($"public {ValueTask} Send{stream.Name}Async() =>");
-                writer.Indent();
-                writer.Line($"Raw.Peer.SendStreamAsync({Int(stream.Id)}, TBody.FromBytes(Raw.Format.NoBody), Raw.CancellationToken);");
-                writer.Unindent();
-            }
-        }
+        EmitStreamSenders(writer, model, "Raw.");
 
         writer.Close();
     }
@@ -636,6 +728,12 @@ internal static class Emitter
 
         return text;
     }
+
+    /// <summary>The request context's decode call for <paramref name="body"/>, strict unless the type is annotated nullable.</summary>
+    internal static string DecodeRequest(BodyParameter body) =>
+        body.Nullable ? $"DecodeRequest<{body.Type}>(nullable: true)" : $"DecodeRequest<{body.Type}>()";
+
+    internal static string Nullable(bool nullable) => nullable ? "nullable: true" : "nullable: false";
 
     internal static string ReturnType(ReturnKind kind, string? result)
     {

@@ -228,7 +228,7 @@ internal static class IncomingEmitter
             writer.Line($"case {Emitter.Int(service.Id)}:");
             writer.Indent();
             writer.Line(service.Request is { } body
-                ? $"return new Incoming<TBody>.{service.Name}Request(context, context.DecodeRequest<{body.Type}>());"
+                ? $"return new Incoming<TBody>.{service.Name}Request(context, context.{Emitter.DecodeRequest(body)});"
                 : $"return new Incoming<TBody>.{service.Name}Request(context);");
             writer.Unindent();
         }
@@ -253,7 +253,7 @@ internal static class IncomingEmitter
             writer.OpenBrace();
             if (stream.Value is { } value)
             {
-                writer.Line($"var value = format.Decode<{value.Type}>(stream.Body.Data);");
+                writer.Line($"var value = format.Decode<{value.Type}>(stream.Body.Data, {Emitter.Nullable(value.Nullable)});");
                 writer.Line("stream.Body.Dispose();");
                 writer.Line($"return new Incoming<TBody>.{stream.Name}Stream(value);");
             }

@@ -160,6 +160,8 @@ internal static class Parser
                     ids.Add(id, method.Name);
                 if (name is "Unknown" or "Invalid")
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, methodLocation, name, method.Name));
+                else if (GeneratedMember(name, isStream) is { } generated)
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, generated));
                 else if (names.TryGetValue(name, out var sameName))
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, methodLocation, name, method.Name, sameName));
                 else
@@ -193,7 +195,7 @@ internal static class Parser
                 services.Add(new ServiceModel(
                     name, method.Name, id, serviceParameters.Body, serviceParameters.CancellationToken, serviceParameters.CancellationTokenHasDefault,
                     serviceReturn, responseType?.ToDisplayString(TypeFormat), responseType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                    documentation, hidden, requestUpdates, responseUpdates));
+                    documentation, hidden, requestUpdates, responseUpdates, responseType is not null && IsNullable(responseType)));
             }
         }
 
@@ -295,7 +297,8 @@ internal static class Parser
                         parameter.Type.ToDisplayString(TypeFormat),
                         parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                         parameter.Name,
-                        parameter.HasExplicitDefaultValue);
+                        parameter.HasExplicitDefaultValue,
+                        IsNullable(parameter.Type));
                 }
 
                 if (problem is not null)
@@ -308,6 +311,15 @@ internal static class Parser
             return valid ? new ParsedParameters(body, token, tokenHasDefault) : null;
         }
     }
+
+    /// <summary>What the server base generates that a service's context or a stream's handler of this name would clash with.</summary>
+    private static string? GeneratedMember(string name, bool isStream) => (name, isStream) switch
+    {
+        ("Stream", false) => "the stream handlers' StreamContext",
+        ("UnknownStream", true) => "OnUnknownStreamAsync",
+        ("InvalidStream", true) => "OnInvalidStreamAsync",
+        _ => null,
+    };
 
     private sealed record ParsedParameters(BodyParameter? Body, string? CancellationToken, bool CancellationTokenHasDefault);
 
@@ -324,6 +336,10 @@ internal static class Parser
 
         return false;
     }
+
+    /// <summary>Whether a body type accepts "no body": annotated nullable (<c>T?</c>), a reference or a value type.</summary>
+    private static bool IsNullable(ITypeSymbol type) =>
+        type.NullableAnnotation == NullableAnnotation.Annotated || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
 
     private static bool IsCancellationToken(ITypeSymbol type) =>
         type.Name == "CancellationToken" && type.ContainingNamespace?.ToDisplayString() == "System.Threading";

@@ -42,10 +42,10 @@ public sealed class MessagePackFormat : IRpcFormat
     }
 
     /// <inheritdoc/>
-    public T Decode<T>(ReadOnlyMemory<byte> body)
+    public T Decode<T>(ReadOnlyMemory<byte> body, bool nullable)
     {
-        if (body.IsEmpty)
-            return default!;
+        if (body.IsEmpty || body.Span is [0xc0])
+            return NoBodyRule.Accept<T>(nullable, body.IsEmpty ? "empty" : "nil");
         try
         {
             return MessagePackSerializer.Deserialize<T>(body, Options);

@@ -2,7 +2,8 @@ namespace FizyrRpc;
 
 /// <summary>
 /// Raw bytes: <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> bodies pass through untouched, so typed code can talk
-/// to a server whatever its body encoding. "No body" is empty.
+/// to a server whatever its body encoding. "No body" is empty. Bytes are bytes: an empty body is the empty value of a
+/// byte type; for any other declared type it is "no body", valid only when that type is nullable.
 /// </summary>
 public sealed class RawFormat : IRpcFormat
 {
@@ -26,8 +27,9 @@ public sealed class RawFormat : IRpcFormat
     };
 
     /// <inheritdoc/>
-    public T Decode<T>(ReadOnlyMemory<byte> body)
+    public T Decode<T>(ReadOnlyMemory<byte> body, bool nullable)
     {
+        // Bytes are bytes: an empty body is the empty value (raw cannot tell "no body" from zero bytes).
         if (typeof(T) == typeof(ReadOnlyMemory<byte>))
             return (T)(object)body;
         if (typeof(T) == typeof(byte[]))
@@ -35,7 +37,7 @@ public sealed class RawFormat : IRpcFormat
         if (typeof(T) == typeof(Memory<byte>))
             return (T)(object)new Memory<byte>(body.ToArray());
         if (body.IsEmpty)
-            return default!; // "no body" for any other type, e.g. a call without a response value
+            return NoBodyRule.Accept<T>(nullable, "empty");
         throw new RpcFormatException($"The raw format carries byte[] and ReadOnlyMemory<byte> only, not {typeof(T).Name}.", typeof(T));
     }
 

@@ -55,14 +55,21 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
     protected ValueTask SendUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken) =>
         Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), cancellationToken);
 
-    /// <summary>Waits for the response, skipping updates not read yet, and decodes it.</summary>
+    /// <summary>Waits for the response, skipping updates not read yet, and decodes it as a non-nullable <typeparamref name="TResponse"/>.</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
+    protected ValueTask<TResponse> ReceiveResponseAsync<TResponse>(CancellationToken cancellationToken) =>
+        ReceiveResponseAsync<TResponse>(nullable: false, cancellationToken);
+
+    /// <summary>Waits for the response, skipping updates not read yet, and decodes it; <paramref name="nullable"/>: whether the declared type accepts no body.</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<TResponse> ReceiveResponseAsync<TResponse>(CancellationToken cancellationToken)
+    protected async ValueTask<TResponse> ReceiveResponseAsync<TResponse>(bool nullable, CancellationToken cancellationToken)
     {
         while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
             update.Body.Dispose();
-        return ResponseDecoder.Decode<TResponse, TBody>(Format, await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false));
+        return ResponseDecoder.Decode<TResponse, TBody>(Format, await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false), nullable);
     }
 
     /// <summary>Waits for the response of a service that answers without a value, skipping updates not read yet; its body is ignored.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace FizyrRpc;
 
@@ -7,19 +8,45 @@ namespace FizyrRpc;
 /// raw handles underneath. A client built from a whole <see cref="PeerHandle{TBody}"/> can read the remote's stream
 /// messages; one built from a <see cref="PeerWriteHandle{TBody}"/> only sends.
 /// </summary>
+/// <remarks>
+/// A client built from a whole peer handle reads the connection itself from the start, so its calls never wait on
+/// stream messages nobody reads: it answers the remote's requests with an error response and keeps the stream messages
+/// for <see cref="ReadStreamsAsync{TStream}"/>, at most <see cref="MaxUnreadStreams"/> of them and
+/// <see cref="MaxUnreadStreamBytes"/> of bodies. Beyond either bound the oldest unread one is dropped (its body
+/// released) and counted in <see cref="DroppedStreamCount"/>.
+/// </remarks>
 /// <typeparam name="TBody">The body type of the transport.</typeparam>
 public abstract class RpcClientBase<TBody> : IAsyncDisposable
     where TBody : IMessageBody<TBody>
 {
-    private readonly PeerHandle<TBody>? _peer;
+    /// <summary>How many unread stream messages a client keeps; beyond it the oldest is dropped.</summary>
+    public const int MaxUnreadStreams = 256;
 
-    /// <summary>Creates a client that owns <paramref name="peer"/>: it sends requests and reads the remote's stream messages.</summary>
+    /// <summary>How many bytes of unread stream bodies a client keeps; beyond it the oldest are dropped.</summary>
+    public const long MaxUnreadStreamBytes = 16 * 1024 * 1024;
+
+    private readonly PeerHandle<TBody>? _peer;
+    private readonly Channel<Message<TBody>>? _streams;
+    private readonly CancellationTokenSource? _stopReading;
+    private readonly Task? _reading;
+    private long _unreadBytes;
+    private long _droppedStreams;
+
+    /// <summary>
+    /// Creates a client that owns <paramref name="peer"/>: it sends requests, and reads the connection from now on (the
+    /// remote's stream messages wait for <see cref="ReadStreamsAsync{TStream}"/>, within the bounds of the class remarks).
+    /// </summary>
     protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat? format)
     {
         ArgumentNullException.ThrowIfNull(peer);
         _peer = peer;
         (ReadHandle, WriteHandle) = peer.Split();
         Format = format ?? MessagePackFormat.Default;
+        _streams = Channel.CreateBounded<Message<TBody>>(
+            new BoundedChannelOptions(MaxUnreadStreams) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
+            Drop);
+        _stopReading = new CancellationTokenSource();
+        _reading = ReadConnectionAsync(ReadHandle, _stopReading.Token);
     }
 
     /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
@@ -36,8 +63,11 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <summary>The raw write handle underneath.</summary>
     public PeerWriteHandle<TBody> WriteHandle { get; }
 
-    /// <summary>The raw read handle underneath, when the client was built from a whole peer handle.</summary>
+    /// <summary>The raw read handle underneath, when the client was built from a whole peer handle; the client reads it itself, so do not read it too.</summary>
     public PeerReadHandle<TBody>? ReadHandle { get; }
+
+    /// <summary>How many stream messages were dropped unread (see the class remarks).</summary>
+    public long DroppedStreamCount => Interlocked.Read(ref _droppedStreams);
 
     /// <summary>Completes when the connection has ended.</summary>
     public Task Completion => WriteHandle.Completion;
@@ -61,12 +91,22 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <summary>Sends a request and returns the decoded response; updates the service does not declare are skipped.</summary>
     /// <remarks>The result is a pooled <see cref="ValueTask{TResult}"/>: await it exactly once.</remarks>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid (non-nullable) <typeparamref name="TResponse"/>.</exception>
+    protected ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken) =>
+        CallAsync<TResponse>(serviceId, request, nullable: false, cancellationToken);
+
+    /// <summary>
+    /// Sends a request and returns the decoded response; <paramref name="nullable"/> says whether the declared response
+    /// type accepts "no body". Updates the service does not declare are skipped.
+    /// </summary>
+    /// <remarks>The result is a pooled <see cref="ValueTask{TResult}"/>: await it exactly once.</remarks>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
+    protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
         using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        return DecodeResponse<TResponse>(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+        return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
     }
 
     /// <summary>Sends a request whose response carries no value, and waits for it.</summary>
@@ -79,13 +119,19 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>As <see cref="CallAsync{TResponse}"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
+    /// <summary>As <see cref="CallAsync{TResponse}(int, TBody, CancellationToken)"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
+    /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
+    /// <exception cref="RpcFormatException">The response body is not a valid (non-nullable) <typeparamref name="TResponse"/>.</exception>
+    protected Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken) =>
+        CallTaskAsync<TResponse>(serviceId, request, nullable: false, cancellationToken);
+
+    /// <summary>As <see cref="CallAsync{TResponse}(int, TBody, bool, CancellationToken)"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
-    protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken)
+    protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
         using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        return DecodeResponse<TResponse>(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+        return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
     }
 
     /// <summary>As <see cref="CallAsync(int, TBody, CancellationToken)"/>, as a <see cref="Task"/> (for interface methods that return one).</summary>
@@ -113,8 +159,6 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         }
     }
 
-    private TResponse DecodeResponse<TResponse>(Message<TBody> response) => ResponseDecoder.Decode<TResponse, TBody>(Format, response);
-
     /// <summary>Frees the response's body, or throws the remote's error.</summary>
     private static void CheckResponse(Message<TBody> response)
     {
@@ -131,32 +175,105 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         WriteHandle.SendStreamAsync(streamId, body, cancellationToken);
 
     /// <summary>
-    /// Reads the remote's stream messages, decoded by <paramref name="decode"/>. Requests from the remote are answered
-    /// with an error response (a client serves nothing). Ends when the connection ends normally.
+    /// Reads the remote's stream messages, decoded by <paramref name="decode"/> (the generated decoder gives a stream
+    /// whose body does not decode as the union's Invalid case, and goes on). Stream messages that came since the client
+    /// was built are read first, within the bounds of the class remarks. Ends when the connection ends normally.
     /// </summary>
     /// <exception cref="InvalidOperationException">The client was built from a write handle alone.</exception>
+    /// <exception cref="ConnectionClosedException">The connection ended on an error.</exception>
     protected async IAsyncEnumerable<TStream> ReadStreamsAsync<TStream>(
         Func<IRpcFormat, Message<TBody>, TStream> decode,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var read = ReadHandle ?? throw new InvalidOperationException("This client was built from a write handle and reads nothing: build it from a PeerHandle.");
-        await foreach (var message in read.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(decode);
+        var streams = _streams ?? throw new InvalidOperationException("This client was built from a write handle and reads nothing: build it from a PeerHandle.");
+        while (await streams.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (message.Request is { } request)
-            {
-                await using (request.ConfigureAwait(false))
-                    await request.SendErrorResponseAsync($"unexpected request for service {request.ServiceId}", cancellationToken).ConfigureAwait(false);
+            if (!streams.Reader.TryRead(out var stream))
                 continue;
-            }
-
-            using (message.Message.Body)
-                yield return decode(Format, message.Message);
+            Interlocked.Add(ref _unreadBytes, -stream.Body.Data.Length);
+            using (stream.Body)
+                yield return decode(Format, stream);
         }
+    }
+
+    // Reads the connection for the client's whole life, so a stream nobody reads never holds up a response.
+    private async Task ReadConnectionAsync(PeerReadHandle<TBody> read, CancellationToken stop)
+    {
+        Exception? failure = null;
+        try
+        {
+            await foreach (var message in read.ReadMessagesAsync(stop).ConfigureAwait(false))
+            {
+                if (message.Request is { } request)
+                    await RefuseAsync(request, stop).ConfigureAwait(false);
+                else
+                    Keep(message.Message);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The client is being disposed.
+        }
+        catch (Exception error)
+        {
+            failure = error;
+        }
+        finally
+        {
+            _streams!.Writer.TryComplete(failure);
+        }
+    }
+
+    private static async ValueTask RefuseAsync(ReceivedRequest<TBody> request, CancellationToken stop)
+    {
+        await using (request.ConfigureAwait(false))
+        {
+            try
+            {
+                await request.SendErrorResponseAsync($"unexpected request for service {request.ServiceId}", stop).ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // The connection is gone: nobody to tell.
+            }
+        }
+    }
+
+    private void Keep(Message<TBody> stream)
+    {
+        var streams = _streams!;
+        Interlocked.Add(ref _unreadBytes, stream.Body.Data.Length);
+        if (!streams.Writer.TryWrite(stream))
+        {
+            Drop(stream); // completed: the client is being disposed
+            return;
+        }
+
+        // The count bound is the channel's (DropOldest, through Drop); the byte bound drops the oldest here.
+        while (Interlocked.Read(ref _unreadBytes) > MaxUnreadStreamBytes && streams.Reader.TryRead(out var oldest))
+            Drop(oldest);
+    }
+
+    private void Drop(Message<TBody> stream)
+    {
+        Interlocked.Add(ref _unreadBytes, -stream.Body.Data.Length);
+        Interlocked.Increment(ref _droppedStreams);
+        stream.Body.Dispose();
     }
 
     /// <summary>Releases the handles the client holds; when they were the last, waits until the connection has ended.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_reading is not null && !_stopReading!.IsCancellationRequested)
+        {
+            await _stopReading.CancelAsync().ConfigureAwait(false);
+            await _reading.ConfigureAwait(false);
+            _stopReading.Dispose();
+            while (_streams!.Reader.TryRead(out var unread))
+                unread.Body.Dispose();
+        }
+
         if (ReadHandle is not null)
             await ReadHandle.DisposeAsync().ConfigureAwait(false);
         await WriteHandle.DisposeAsync().ConfigureAwait(false);

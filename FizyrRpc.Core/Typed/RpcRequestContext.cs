@@ -44,9 +44,30 @@ public sealed class RpcRequestContext<TBody>
     /// <summary>The service the remote asked for.</summary>
     public int ServiceId => Request.ServiceId;
 
-    /// <summary>Decodes the request body.</summary>
+    /// <summary>
+    /// The decoding error of a body the remote sent on this request (the request's, or a request update's), once one
+    /// has failed: a server answers it as an invalid body, not as its handler's fault.
+    /// </summary>
+    public RpcFormatException? ReceivedBodyError { get; private set; }
+
+    /// <summary>Decodes the request body as a non-nullable <typeparamref name="T"/>.</summary>
     /// <exception cref="RpcFormatException">The body is not a valid <typeparamref name="T"/>.</exception>
-    public T DecodeRequest<T>() => Format.Decode<T>(Request.Body.Data);
+    public T DecodeRequest<T>() => DecodeRequest<T>(nullable: false);
+
+    /// <summary>Decodes the request body; <paramref name="nullable"/>: whether the declared type accepts no body.</summary>
+    /// <exception cref="RpcFormatException">The body is not a valid <typeparamref name="T"/>.</exception>
+    public T DecodeRequest<T>(bool nullable)
+    {
+        try
+        {
+            return Format.Decode<T>(Request.Body.Data, nullable);
+        }
+        catch (RpcFormatException error)
+        {
+            ReceivedBodyError = error;
+            throw;
+        }
+    }
 
     /// <summary>Sends a typed responder update.</summary>
     public ValueTask SendUpdateAsync<T>(int updateId, T value) =>
@@ -67,7 +88,20 @@ public sealed class RpcRequestContext<TBody>
         while (await Request.ReceiveUpdateAsync(token).ConfigureAwait(false) is { } update)
         {
             using (update.Body)
-                yield return decode(Format, update);
+            {
+                TUpdate value;
+                try
+                {
+                    value = decode(Format, update);
+                }
+                catch (RpcFormatException error)
+                {
+                    ReceivedBodyError = error;
+                    throw;
+                }
+
+                yield return value;
+            }
         }
     }
 

@@ -7,6 +7,11 @@ namespace FizyrRpc;
 /// request exactly once. An unknown service, an undecodable body and a handler's exception each become an error
 /// response carrying a message, never a stack trace. Stream messages go to <see cref="OnStreamAsync"/>.
 /// </summary>
+/// <remarks>
+/// A handler answers with an error on purpose by throwing <see cref="RpcErrorResponseException"/>: its message goes
+/// to the remote as it is. Any other exception is a fault: <see cref="OnHandlerError"/> sees it, and the remote gets
+/// <c>internal error in service N</c>, or the exception's message when <see cref="EnableDetailedErrors"/> is set.
+/// </remarks>
 /// <typeparam name="TBody">The body type of the transport.</typeparam>
 public abstract class RpcServerBase<TBody>
     where TBody : IMessageBody<TBody>
@@ -16,6 +21,13 @@ public abstract class RpcServerBase<TBody>
 
     /// <summary>The format of every body.</summary>
     public IRpcFormat Format { get; }
+
+    /// <summary>
+    /// Whether a handler's unexpected exception is answered with its message (as grpc-dotnet's detailed errors);
+    /// by default the remote gets only <c>internal error in service N</c>. Off by default: messages can hold
+    /// details a remote should not see.
+    /// </summary>
+    public bool EnableDetailedErrors { get; init; }
 
     /// <summary>
     /// Serves the connection until it ends or <paramref name="cancellationToken"/> is cancelled, then waits for the
@@ -87,31 +99,50 @@ public abstract class RpcServerBase<TBody>
             }
             catch (Exception error)
             {
-                // Failing because the connection went away is not the handler's error; anything else is observed, also
-                // when the handler had already answered.
-                var connectionGone = cancellationToken.IsCancellationRequested && error is OperationCanceledException or ConnectionClosedException;
-                if (!connectionGone)
-                    OnHandlerError(request.Message.Header, error);
-                if (!request.IsClosed)
-                    await AnswerFailureAsync(context, error).ConfigureAwait(false);
+                await FailAsync(context, error, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async ValueTask AnswerFailureAsync(RpcRequestContext<TBody> context, Exception error)
+    // Sorts a failed request: an error on purpose, a body the remote got wrong, the connection gone, or a fault.
+    private async ValueTask FailAsync(RpcRequestContext<TBody> context, Exception error, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         try
         {
-            if (error is RpcFormatException invalid)
-                await RespondInvalidBodyAsync(context, invalid).ConfigureAwait(false);
-            else
-                await context.Request.SendErrorResponseAsync(DescribeError(error), CancellationToken.None).ConfigureAwait(false);
+            if (request.IsClosed)
+            {
+                // Answered already: whatever came after is the handler's fault, unless the connection went away.
+                if (!IsConnectionGone(error, cancellationToken))
+                    OnHandlerError(request.Message.Header, error);
+                return;
+            }
+
+            switch (error)
+            {
+                case RpcErrorResponseException deliberate:
+                    await request.SendErrorResponseAsync(deliberate.Message, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case RpcFormatException invalid when ReferenceEquals(invalid, context.ReceivedBodyError):
+                    await RespondInvalidBodyAsync(context, invalid).ConfigureAwait(false);
+                    break;
+                case var _ when IsConnectionGone(error, cancellationToken):
+                    break;
+                default:
+                    OnHandlerError(request.Message.Header, error);
+                    await request.SendErrorResponseAsync(DescribeError(request.Message.Header, error), CancellationToken.None).ConfigureAwait(false);
+                    break;
+            }
         }
         catch (RpcException)
         {
             // The connection is gone, or another task answered meanwhile: nobody to tell.
         }
     }
+
+    // Failing because the connection went away is nobody's fault.
+    private static bool IsConnectionGone(Exception error, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested && error is OperationCanceledException or ConnectionClosedException;
 
     /// <summary>Dispatches one request to its handler by service ID; generated. Must answer the request (or throw).</summary>
     protected abstract ValueTask DispatchAsync(RpcRequestContext<TBody> context);
@@ -141,16 +172,21 @@ public abstract class RpcServerBase<TBody>
     protected virtual ValueTask OnStreamAsync(Message<TBody> stream, PeerWriteHandle<TBody> peer, CancellationToken cancellationToken) => default;
 
     /// <summary>
-    /// The text of the error response for a handler's exception: its message by default, never a stack trace.
-    /// Override to say less (or more) to the remote.
+    /// The text of the error response for a handler's unexpected exception: <c>internal error in service N</c> by
+    /// default, or its message with <see cref="EnableDetailedErrors"/>; never a stack trace. Override to say otherwise.
     /// </summary>
-    protected virtual string DescribeError(Exception error)
+    /// <param name="header">The request's header.</param>
+    /// <param name="error">The handler's exception.</param>
+    protected virtual string DescribeError(MessageHeader header, Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return error.Message;
+        return EnableDetailedErrors ? error.Message : $"internal error in service {header.ServiceId}";
     }
 
-    /// <summary>Observes a handler's exception (log it here); the request is answered with an error response.</summary>
+    /// <summary>
+    /// Observes a handler's unexpected exception (log it here); the request is answered with an error response. Errors
+    /// on purpose (<see cref="RpcErrorResponseException"/>), invalid bodies and a connection that went away do not come here.
+    /// </summary>
     protected virtual void OnHandlerError(MessageHeader header, Exception error)
     {
     }

@@ -28,8 +28,11 @@ internal enum ReturnKind
     ValueTask,
 }
 
-/// <summary>A parameter carrying a body: its type (as declared and as typeof accepts it) and name.</summary>
-internal sealed record BodyParameter(string Type, string TypeOfName, string Name, bool HasDefault);
+/// <summary>
+/// A parameter carrying a body: its type (as declared and as typeof accepts it) and name, and whether the declared type
+/// is annotated nullable (then "no body" is a valid value).
+/// </summary>
+internal sealed record BodyParameter(string Type, string TypeOfName, string Name, bool HasDefault, bool Nullable);
 
 /// <summary>A [Service] method.</summary>
 /// <param name="Name">The service name: the method name without "Async".</param>
@@ -45,6 +48,7 @@ internal sealed record BodyParameter(string Type, string TypeOfName, string Name
 /// <param name="Hidden">Whether it is [Hidden].</param>
 /// <param name="RequestUpdates">The updates the requester may send.</param>
 /// <param name="ResponseUpdates">The updates the responder may send.</param>
+/// <param name="ResponseNullable">Whether the response type is annotated nullable (then "no body" is a valid response).</param>
 internal sealed record ServiceModel(
     string Name,
     string MethodName,
@@ -58,7 +62,8 @@ internal sealed record ServiceModel(
     string? Documentation,
     bool Hidden,
     EquatableArray<UpdateModel> RequestUpdates,
-    EquatableArray<UpdateModel> ResponseUpdates)
+    EquatableArray<UpdateModel> ResponseUpdates,
+    bool ResponseNullable)
 {
     public bool HasUpdates => RequestUpdates.Count > 0 || ResponseUpdates.Count > 0;
 }

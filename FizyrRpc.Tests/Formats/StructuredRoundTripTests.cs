@@ -12,6 +12,9 @@ public class StructuredRoundTripTests(IRpcFormat format)
 
     private T RoundTrip<T>(T value) => format.Decode<T>(format.Encode(value));
 
+    // As a declared T? decodes: "no body" is a value.
+    private T? RoundTripNullable<T>(T? value) => format.Decode<T?>(format.Encode(value), nullable: true);
+
     [Test]
     public void RecordsRoundTrip()
     {
@@ -78,10 +81,10 @@ public class StructuredRoundTripTests(IRpcFormat format)
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(RoundTrip<string?>(null), Is.Null);
-            Assert.That(RoundTrip<Point?>(null), Is.Null);
+            Assert.That(RoundTripNullable<string?>(null), Is.Null);
+            Assert.That(RoundTripNullable<Point?>(null), Is.Null);
             Assert.That(RoundTrip<int?>(null), Is.Null);
-            Assert.That(RoundTrip<List<int>?>(null), Is.Null);
+            Assert.That(RoundTripNullable<List<int>?>(null), Is.Null);
         }
     }
 

@@ -128,6 +128,12 @@ public sealed class DiagnosticTests
                 [Stream(1)] Task ChangedAsync(Body b);
             }
             """);
+        yield return Case("FRPC017", "a service whose context would be the stream handlers' StreamContext", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|StreamAsync|](); }
+            """);
+        yield return Case("FRPC017", "a stream whose handler would be OnInvalidStreamAsync", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task [|InvalidStreamAsync|](Body b); }
+            """);
         yield return Case("FRPC018", "base interface", """
             public interface IBase { }
             [RpcService] public partial interface IFoo : [|IBase|] { [Service(1)] Task XAsync(); }

@@ -26,7 +26,7 @@ public sealed class InteropCameraServer : CameraServerBase<StreamBody>
     protected override async Task<RecordResult> RecordAsync(RecordRequest request, RecordContext context)
     {
         if (request.Scene == "fail")
-            throw new InvalidOperationException("lens cap still on ✗");
+            throw new RpcErrorResponseException("lens cap still on ✗");
 
         await context.SendStateAsync(new RecordState("recording", 0));
         if (request.Frames == 0)
@@ -48,9 +48,9 @@ public sealed class InteropCameraServer : CameraServerBase<StreamBody>
     }
 
     protected override ValueTask<string> GetSettingAsync(string name, GetSettingContext context) =>
-        name == "exposure" ? ValueTask.FromResult("10ms") : throw new KeyNotFoundException($"no setting '{name}'");
+        name == "exposure" ? ValueTask.FromResult("10ms") : throw new RpcErrorResponseException($"no setting '{name}'");
 
-    protected override ValueTask OnTriggerAsync(TriggerEvent value, CancellationToken cancellationToken)
+    protected override ValueTask OnTriggerAsync(TriggerEvent value, StreamContext context)
     {
         Trigger.TrySetResult(value);
         return default;

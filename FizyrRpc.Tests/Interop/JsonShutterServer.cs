@@ -17,7 +17,7 @@ public sealed class JsonShutterServer() : ShutterServerBase<StreamBody>(new Json
     protected override async Task<ExposureResult> ExposeAsync(ExposureRequest request, ExposeContext context)
     {
         if (request.ExposureMs < 0)
-            throw new InvalidOperationException("shutter \"jammed\" ✗");
+            throw new RpcErrorResponseException("shutter \"jammed\" ✗");
 
         if (request.FrameCount == 0)
         {
@@ -40,5 +40,5 @@ public sealed class JsonShutterServer() : ShutterServerBase<StreamBody>(new Json
     }
 
     protected override Task<string> LookupAsync(string key, LookupContext context) =>
-        key == "model" ? Task.FromResult("X1") : throw new KeyNotFoundException($"no key \"{key}\"");
+        key == "model" ? Task.FromResult("X1") : throw new RpcErrorResponseException($"no key \"{key}\"");
 }

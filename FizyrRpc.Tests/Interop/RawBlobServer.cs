@@ -29,7 +29,7 @@ public sealed class RawBlobServer() : BlobStoreServerBase<StreamBody>(RawFormat.
 
     protected override Task TouchAsync(TouchContext context) => Task.CompletedTask;
 
-    protected override ValueTask OnBlobChangedAsync(byte[] value, CancellationToken cancellationToken)
+    protected override ValueTask OnBlobChangedAsync(byte[] value, StreamContext context)
     {
         Changed.TrySetResult(value);
         return default;

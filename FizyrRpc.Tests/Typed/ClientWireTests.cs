@@ -78,13 +78,14 @@ public class ClientWireTests(LoopbackKind kind)
     }
 
     [Test]
-    public async Task AnEmptyResponseBodyIsTheDefaultValue()
+    public async Task AnEmptyResponseBodyForANonNullableResultIsAFormatError()
     {
         await using var raw = await RawServedClient.StartAsync(kind);
         var call = raw.Client.EchoAsync("x").AsTask();
         var (header, _) = await raw.Raw.ReceiveMessageAsync();
         await raw.Raw.SendFrameAsync(MessageHeader.Response(header.RequestId, TestIds.Echo));
-        Assert.That(await call.Within(), Is.Null);
+        var error = await TestWaits.ThrowsAsync<RpcFormatException>(() => call);
+        Assert.That(error.Message, Is.EqualTo("no body (empty) for a non-nullable string"));
     }
 
     [Test]

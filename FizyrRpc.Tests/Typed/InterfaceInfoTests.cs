@@ -95,7 +95,7 @@ public class InterfaceInfoTests
 
         public ReadOnlyMemory<byte> Encode<T>(T value) => throw new NotSupportedException();
 
-        public T Decode<T>(ReadOnlyMemory<byte> body) => throw new NotSupportedException();
+        public T Decode<T>(ReadOnlyMemory<byte> body, bool nullable) => throw new NotSupportedException();
 
         public string Describe(Type type) => $"<{type.Name}>";
     }

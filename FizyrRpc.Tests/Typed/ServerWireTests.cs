@@ -51,13 +51,13 @@ public class ServerWireTests(LoopbackKind kind)
     }
 
     [Test]
-    public async Task AnEmptyRequestBodyIsNoBody()
+    public async Task AnEmptyRequestBodyForANonNullableStringIsAnInvalidBody()
     {
         await using var served = await ServedRaw.StartAsync(kind);
         await served.Raw.SendFrameAsync(MessageHeader.Request(4, TestIds.Echo));
         var (header, body) = await served.Raw.ReceiveMessageAsync();
-        Assert.That(header, Is.EqualTo(MessageHeader.Response(4, TestIds.Echo)));
-        Assert.That(body, Is.EqualTo(new byte[] { 0xc0 }), "the empty body decoded as a null string, echoed as nil");
+        Assert.That(header, Is.EqualTo(MessageHeader.ErrorResponse(4)));
+        Assert.That(Encoding.UTF8.GetString(body), Is.EqualTo("invalid body for service 2: no body (empty) for a non-nullable string"));
     }
 
     [TestCase(42)]
@@ -85,9 +85,19 @@ public class ServerWireTests(LoopbackKind kind)
     }
 
     [Test]
-    public async Task AHandlerExceptionGetsAnErrorWithItsMessageOnly()
+    public async Task AHandlerExceptionGetsAGenericErrorByDefault()
     {
         await using var served = await ServedRaw.StartAsync(kind);
+        await served.Raw.SendFrameAsync(MessageHeader.Request(5, TestIds.Fail), Pack("out of film"));
+        var (header, body) = await served.Raw.ReceiveMessageAsync();
+        Assert.That(header, Is.EqualTo(MessageHeader.ErrorResponse(5)));
+        Assert.That(Encoding.UTF8.GetString(body), Is.EqualTo("internal error in service 3"));
+    }
+
+    [Test]
+    public async Task WithDetailedErrorsAHandlerExceptionGetsItsMessageOnly()
+    {
+        await using var served = await ServedRaw.StartAsync(kind, new TestServer { EnableDetailedErrors = true });
         await served.Raw.SendFrameAsync(MessageHeader.Request(5, TestIds.Fail), Pack("out of film"));
         var (header, body) = await served.Raw.ReceiveMessageAsync();
         Assert.That(header, Is.EqualTo(MessageHeader.ErrorResponse(5)));

@@ -83,7 +83,7 @@ public class TestServer(IRpcFormat? format = null) : RpcServerBase<StreamBody>(f
     private static async Task<CountResult> CountAsync(RpcRequestContext<StreamBody> context, int start)
     {
         if (start < 0)
-            throw new ArgumentException("negative start");
+            throw new RpcErrorResponseException("negative start");
 
         await context.SendUpdateAsync(TestIds.Progress, start);
         await context.SendUpdateAsync(TestIds.Note, "started");

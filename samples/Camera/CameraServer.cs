@@ -12,7 +12,7 @@ public sealed class CameraServer : CameraServerBase<StreamBody>
     protected override async Task<RecordResult> RecordAsync(RecordRequest request, RecordContext context)
     {
         if (request.ExposureMs <= 0)
-            throw new ArgumentOutOfRangeException(nameof(request), "exposure must be positive"); // becomes an error response
+            throw new RpcErrorResponseException("exposure must be positive"); // an error response on purpose, sent as it is
 
         // The cell may send a Cancel update while we record.
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);

@@ -36,15 +36,15 @@ public sealed class CameraServer : CameraServerBase<StreamBody>
     }
 
     protected override ValueTask<string> GetSettingAsync(string name, GetSettingContext context) =>
-        name == "exposure" ? ValueTask.FromResult("10ms") : throw new KeyNotFoundException($"no setting '{name}'");
+        name == "exposure" ? ValueTask.FromResult("10ms") : throw new RpcErrorResponseException($"no setting '{name}'");
 
-    protected override ValueTask OnTriggerAsync(TriggerEvent value, CancellationToken cancellationToken)
+    protected override ValueTask OnTriggerAsync(TriggerEvent value, StreamContext context)
     {
         Trigger.TrySetResult(value);
         return default;
     }
 
-    protected override ValueTask OnUnknownStreamAsync(Message<StreamBody> stream, CancellationToken cancellationToken)
+    protected override ValueTask OnUnknownStreamAsync(Message<StreamBody> stream, StreamContext context)
     {
         UnknownStream.TrySetResult(stream.ServiceId);
         return default;

@@ -73,7 +73,7 @@ namespace Vision.Cameras
             switch (message.ServiceId)
             {
                 case 10:
-                    return new global::Vision.Cameras.CameraRpc.RecordRequestUpdate.Cancel(format.Decode<global::Vision.Cameras.CancelReason>(message.Body.Data));
+                    return new global::Vision.Cameras.CameraRpc.RecordRequestUpdate.Cancel(format.Decode<global::Vision.Cameras.CancelReason>(message.Body.Data, nullable: false));
                 default:
                     return new global::Vision.Cameras.CameraRpc.RecordRequestUpdate.Unknown(message.ServiceId, message.Body.Data.ToArray());
             }
@@ -113,15 +113,15 @@ namespace Vision.Cameras
             switch (message.ServiceId)
             {
                 case 11:
-                    return new global::Vision.Cameras.CameraRpc.RecordResponseUpdate.State(format.Decode<global::Vision.Cameras.RecordState>(message.Body.Data));
+                    return new global::Vision.Cameras.CameraRpc.RecordResponseUpdate.State(format.Decode<global::Vision.Cameras.RecordState>(message.Body.Data, nullable: false));
                 case 12:
-                    return new global::Vision.Cameras.CameraRpc.RecordResponseUpdate.Image(format.Decode<global::Vision.Cameras.Image>(message.Body.Data));
+                    return new global::Vision.Cameras.CameraRpc.RecordResponseUpdate.Image(format.Decode<global::Vision.Cameras.Image>(message.Body.Data, nullable: false));
                 default:
                     return new global::Vision.Cameras.CameraRpc.RecordResponseUpdate.Unknown(message.ServiceId, message.Body.Data.ToArray());
             }
         }
 
-        /// <summary>The stream messages of the Camera interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare.</summary>
+        /// <summary>The stream messages of the Camera interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare, <see cref="Invalid"/> bodies that do not decode.</summary>
         public abstract record CameraStream
         {
             private CameraStream()
@@ -136,24 +136,36 @@ namespace Vision.Cameras
             /// <param name="ServiceId">Its service ID.</param>
             /// <param name="Body">Its body as it came (a copy).</param>
             public sealed record Unknown(int ServiceId, global::System.ReadOnlyMemory<byte> Body) : CameraStream;
+
+            /// <summary>A stream message with a declared ID whose body does not decode; the next one is read as usual.</summary>
+            /// <param name="ServiceId">Its service ID.</param>
+            /// <param name="Body">Its body as it came (a copy).</param>
+            /// <param name="Error">Why the body does not decode.</param>
+            public sealed record Invalid(int ServiceId, global::System.ReadOnlyMemory<byte> Body, global::FizyrRpc.RpcFormatException Error) : CameraStream;
         }
 
-        /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::Vision.Cameras.CameraRpc.CameraStream.Unknown"/>.</summary>
+        /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::Vision.Cameras.CameraRpc.CameraStream.Unknown"/>, a body that does not decode <see cref="global::Vision.Cameras.CameraRpc.CameraStream.Invalid"/>.</summary>
         /// <typeparam name="TBody">The body type of the transport.</typeparam>
         /// <param name="format">The format of the body.</param>
         /// <param name="message">The message.</param>
         /// <returns>The typed message.</returns>
-        /// <exception cref="global::FizyrRpc.RpcFormatException">The body is not valid for the declared type.</exception>
         public static global::Vision.Cameras.CameraRpc.CameraStream DecodeCameraStream<TBody>(global::FizyrRpc.IRpcFormat format, global::FizyrRpc.Message<TBody> message)
             where TBody : global::FizyrRpc.IMessageBody<TBody>
         {
             global::System.ArgumentNullException.ThrowIfNull(format);
-            switch (message.ServiceId)
+            try
             {
-                case 11:
-                    return new global::Vision.Cameras.CameraRpc.CameraStream.RecordStateChanged(format.Decode<global::Vision.Cameras.RecordState>(message.Body.Data));
-                default:
-                    return new global::Vision.Cameras.CameraRpc.CameraStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+                switch (message.ServiceId)
+                {
+                    case 11:
+                        return new global::Vision.Cameras.CameraRpc.CameraStream.RecordStateChanged(format.Decode<global::Vision.Cameras.RecordState>(message.Body.Data, nullable: false));
+                    default:
+                        return new global::Vision.Cameras.CameraRpc.CameraStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+                }
+            }
+            catch (global::FizyrRpc.RpcFormatException error)
+            {
+                return new global::Vision.Cameras.CameraRpc.CameraStream.Invalid(message.ServiceId, message.Body.Data.ToArray(), error);
             }
         }
 
@@ -375,7 +387,7 @@ namespace Vision.Cameras
                 {
                     case 11:
                     {
-                        var value = format.Decode<global::Vision.Cameras.RecordState>(stream.Body.Data);
+                        var value = format.Decode<global::Vision.Cameras.RecordState>(stream.Body.Data, nullable: false);
                         stream.Body.Dispose();
                         return new Incoming<TBody>.RecordStateChangedStream(value);
                     }
@@ -521,15 +533,22 @@ namespace Vision.Cameras
 
         /// <summary>Handles a RecordStateChanged stream message (ID 11); ignores it by default. Sent whenever the record state changes.</summary>
         /// <param name="value">The decoded body.</param>
-        /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+        /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
         /// <returns>Completes when the message is handled; the next message waits for it.</returns>
-        protected virtual global::System.Threading.Tasks.ValueTask OnRecordStateChangedAsync(global::Vision.Cameras.RecordState value, global::System.Threading.CancellationToken cancellationToken) => default;
+        protected virtual global::System.Threading.Tasks.ValueTask OnRecordStateChangedAsync(global::Vision.Cameras.RecordState value, StreamContext context) => default;
 
         /// <summary>Handles a stream message with an ID the interface does not declare; ignores it by default.</summary>
         /// <param name="stream">The raw message; its body is released when this returns.</param>
-        /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+        /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
         /// <returns>Completes when the message is handled.</returns>
-        protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
+        protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, StreamContext context) => default;
+
+        /// <summary>Handles a declared stream message whose body does not decode; ignores it by default (override to log it).</summary>
+        /// <param name="stream">The raw message; its body is released when this returns.</param>
+        /// <param name="error">Why the body does not decode.</param>
+        /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
+        /// <returns>Completes when the message is handled.</returns>
+        protected virtual global::System.Threading.Tasks.ValueTask OnInvalidStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.RpcFormatException error, StreamContext context) => default;
 
         /// <inheritdoc/>
         [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
@@ -560,13 +579,58 @@ namespace Vision.Cameras
         /// <inheritdoc/>
         protected override global::System.Threading.Tasks.ValueTask OnStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.PeerWriteHandle<TBody> peer, global::System.Threading.CancellationToken cancellationToken)
         {
+            var context = new StreamContext(peer, Format, cancellationToken);
             switch (stream.ServiceId)
             {
                 case 11:
-                    return OnRecordStateChangedAsync(Format.Decode<global::Vision.Cameras.RecordState>(stream.Body.Data), cancellationToken);
+                {
+                    global::Vision.Cameras.RecordState value;
+                    try
+                    {
+                        value = Format.Decode<global::Vision.Cameras.RecordState>(stream.Body.Data, nullable: false);
+                    }
+                    catch (global::FizyrRpc.RpcFormatException error)
+                    {
+                        return OnInvalidStreamAsync(stream, error, context);
+                    }
+
+                    return OnRecordStateChangedAsync(value, context);
+                }
                 default:
-                    return OnUnknownStreamAsync(stream, cancellationToken);
+                    return OnUnknownStreamAsync(stream, context);
             }
+        }
+
+        /// <summary>The connection a stream message came on, as its handler sees it: send stream messages back, and its cancellation token.</summary>
+        public readonly struct StreamContext
+        {
+            /// <summary>Wraps the connection's write handle.</summary>
+            /// <param name="peer">The connection's write handle.</param>
+            /// <param name="format">The format of every body.</param>
+            /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+            public StreamContext(global::FizyrRpc.PeerWriteHandle<TBody> peer, global::FizyrRpc.IRpcFormat format, global::System.Threading.CancellationToken cancellationToken)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(peer);
+                global::System.ArgumentNullException.ThrowIfNull(format);
+                Peer = peer;
+                Format = format;
+                CancellationToken = cancellationToken;
+            }
+
+            /// <summary>The connection's write handle, to send stream messages or requests of our own.</summary>
+            public global::FizyrRpc.PeerWriteHandle<TBody> Peer { get; }
+
+            /// <summary>The format of every body.</summary>
+            public global::FizyrRpc.IRpcFormat Format { get; }
+
+            /// <summary>Cancelled when the connection closes or the server stops.</summary>
+            public global::System.Threading.CancellationToken CancellationToken { get; }
+
+            /// <summary>Sends a RecordStateChanged stream message (ID 11) to the remote.</summary>
+            /// <param name="value">The message's body.</param>
+            /// <returns>Completes when the message is queued.</returns>
+            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) =>
+                Peer.SendStreamAsync(11, TBody.FromBytes(Format.Encode(value)), CancellationToken);
         }
 
         /// <summary>
@@ -592,7 +656,8 @@ namespace Vision.Cameras
             /// <summary>Sends a RecordStateChanged stream message (ID 11) to the remote.</summary>
             /// <param name="value">The message's body.</param>
             /// <returns>Completes when the message is queued.</returns>
-            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
+            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) =>
+                Raw.Peer.SendStreamAsync(11, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
         }
 
         /// <summary>
@@ -634,7 +699,8 @@ namespace Vision.Cameras
             /// <summary>Sends a RecordStateChanged stream message (ID 11) to the remote.</summary>
             /// <param name="value">The message's body.</param>
             /// <returns>Completes when the message is queued.</returns>
-            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) => Raw.SendStreamAsync(11, value);
+            public global::System.Threading.Tasks.ValueTask SendRecordStateChangedAsync(global::Vision.Cameras.RecordState value) =>
+                Raw.Peer.SendStreamAsync(11, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
         }
     }
 }

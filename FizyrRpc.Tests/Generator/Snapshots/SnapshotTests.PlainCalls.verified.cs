@@ -42,7 +42,7 @@ namespace Tools
             global::System.Array.Empty<global::FizyrRpc.RpcStreamInfo>(),
             "Adds numbers & more.");
 
-        /// <summary>The stream messages of the Calculator interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare.</summary>
+        /// <summary>The stream messages of the Calculator interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare, <see cref="Invalid"/> bodies that do not decode.</summary>
         public abstract record CalculatorStream
         {
             private CalculatorStream()
@@ -53,22 +53,34 @@ namespace Tools
             /// <param name="ServiceId">Its service ID.</param>
             /// <param name="Body">Its body as it came (a copy).</param>
             public sealed record Unknown(int ServiceId, global::System.ReadOnlyMemory<byte> Body) : CalculatorStream;
+
+            /// <summary>A stream message with a declared ID whose body does not decode; the next one is read as usual.</summary>
+            /// <param name="ServiceId">Its service ID.</param>
+            /// <param name="Body">Its body as it came (a copy).</param>
+            /// <param name="Error">Why the body does not decode.</param>
+            public sealed record Invalid(int ServiceId, global::System.ReadOnlyMemory<byte> Body, global::FizyrRpc.RpcFormatException Error) : CalculatorStream;
         }
 
-        /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::Tools.CalculatorRpc.CalculatorStream.Unknown"/>.</summary>
+        /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::Tools.CalculatorRpc.CalculatorStream.Unknown"/>, a body that does not decode <see cref="global::Tools.CalculatorRpc.CalculatorStream.Invalid"/>.</summary>
         /// <typeparam name="TBody">The body type of the transport.</typeparam>
         /// <param name="format">The format of the body.</param>
         /// <param name="message">The message.</param>
         /// <returns>The typed message.</returns>
-        /// <exception cref="global::FizyrRpc.RpcFormatException">The body is not valid for the declared type.</exception>
         public static global::Tools.CalculatorRpc.CalculatorStream DecodeCalculatorStream<TBody>(global::FizyrRpc.IRpcFormat format, global::FizyrRpc.Message<TBody> message)
             where TBody : global::FizyrRpc.IMessageBody<TBody>
         {
             global::System.ArgumentNullException.ThrowIfNull(format);
-            switch (message.ServiceId)
+            try
             {
-                default:
-                    return new global::Tools.CalculatorRpc.CalculatorStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+                switch (message.ServiceId)
+                {
+                    default:
+                        return new global::Tools.CalculatorRpc.CalculatorStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+                }
+            }
+            catch (global::FizyrRpc.RpcFormatException error)
+            {
+                return new global::Tools.CalculatorRpc.CalculatorStream.Invalid(message.ServiceId, message.Body.Data.ToArray(), error);
             }
         }
 
@@ -267,7 +279,7 @@ namespace Tools
                         case 2:
                             return new Incoming<TBody>.ResetRequest(context);
                         case 3:
-                            return new Incoming<TBody>.LookupRequest(context, context.DecodeRequest<string?>());
+                            return new Incoming<TBody>.LookupRequest(context, context.DecodeRequest<string?>(nullable: true));
                         default:
                             return new Incoming<TBody>.UnknownRequest(request);
                     }
@@ -350,7 +362,7 @@ namespace Tools
 
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<string?> LookupAsync(string? @event) =>
-            CallTaskAsync<string?>(3, Encode(@event), default);
+            CallTaskAsync<string?>(3, Encode(@event), nullable: true, default);
 
         /// <summary>
         /// Reads the remote's stream messages until the connection ends; requests from the remote are answered with an
@@ -397,9 +409,16 @@ namespace Tools
 
         /// <summary>Handles a stream message with an ID the interface does not declare; ignores it by default.</summary>
         /// <param name="stream">The raw message; its body is released when this returns.</param>
-        /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+        /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
         /// <returns>Completes when the message is handled.</returns>
-        protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
+        protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, StreamContext context) => default;
+
+        /// <summary>Handles a declared stream message whose body does not decode; ignores it by default (override to log it).</summary>
+        /// <param name="stream">The raw message; its body is released when this returns.</param>
+        /// <param name="error">Why the body does not decode.</param>
+        /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
+        /// <returns>Completes when the message is handled.</returns>
+        protected virtual global::System.Threading.Tasks.ValueTask OnInvalidStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.RpcFormatException error, StreamContext context) => default;
 
         /// <inheritdoc/>
         [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
@@ -423,7 +442,7 @@ namespace Tools
                 }
                 case 3:
                 {
-                    var request = context.DecodeRequest<string?>();
+                    var request = context.DecodeRequest<string?>(nullable: true);
                     var response = await LookupAsync(request, new LookupContext(context)).ConfigureAwait(false);
                     await context.RespondAsync(response).ConfigureAwait(false);
                     return;
@@ -437,11 +456,38 @@ namespace Tools
         /// <inheritdoc/>
         protected override global::System.Threading.Tasks.ValueTask OnStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.PeerWriteHandle<TBody> peer, global::System.Threading.CancellationToken cancellationToken)
         {
+            var context = new StreamContext(peer, Format, cancellationToken);
             switch (stream.ServiceId)
             {
                 default:
-                    return OnUnknownStreamAsync(stream, cancellationToken);
+                    return OnUnknownStreamAsync(stream, context);
             }
+        }
+
+        /// <summary>The connection a stream message came on, as its handler sees it: send stream messages back, and its cancellation token.</summary>
+        public readonly struct StreamContext
+        {
+            /// <summary>Wraps the connection's write handle.</summary>
+            /// <param name="peer">The connection's write handle.</param>
+            /// <param name="format">The format of every body.</param>
+            /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+            public StreamContext(global::FizyrRpc.PeerWriteHandle<TBody> peer, global::FizyrRpc.IRpcFormat format, global::System.Threading.CancellationToken cancellationToken)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(peer);
+                global::System.ArgumentNullException.ThrowIfNull(format);
+                Peer = peer;
+                Format = format;
+                CancellationToken = cancellationToken;
+            }
+
+            /// <summary>The connection's write handle, to send stream messages or requests of our own.</summary>
+            public global::FizyrRpc.PeerWriteHandle<TBody> Peer { get; }
+
+            /// <summary>The format of every body.</summary>
+            public global::FizyrRpc.IRpcFormat Format { get; }
+
+            /// <summary>Cancelled when the connection closes or the server stops.</summary>
+            public global::System.Threading.CancellationToken CancellationToken { get; }
         }
 
         /// <summary>

@@ -98,13 +98,13 @@ public static partial class StorageRpc
         switch (message.ServiceId)
         {
             case 1:
-                return new global::StorageRpc.CompactResponseUpdate.Progress(format.Decode<global::Progress>(message.Body.Data));
+                return new global::StorageRpc.CompactResponseUpdate.Progress(format.Decode<global::Progress>(message.Body.Data, nullable: false));
             default:
                 return new global::StorageRpc.CompactResponseUpdate.Unknown(message.ServiceId, message.Body.Data.ToArray());
         }
     }
 
-    /// <summary>The stream messages of the storage_v2 interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare.</summary>
+    /// <summary>The stream messages of the storage_v2 interface. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare, <see cref="Invalid"/> bodies that do not decode.</summary>
     public abstract record StorageStream
     {
         private StorageStream()
@@ -122,26 +122,38 @@ public static partial class StorageRpc
         /// <param name="ServiceId">Its service ID.</param>
         /// <param name="Body">Its body as it came (a copy).</param>
         public sealed record Unknown(int ServiceId, global::System.ReadOnlyMemory<byte> Body) : StorageStream;
+
+        /// <summary>A stream message with a declared ID whose body does not decode; the next one is read as usual.</summary>
+        /// <param name="ServiceId">Its service ID.</param>
+        /// <param name="Body">Its body as it came (a copy).</param>
+        /// <param name="Error">Why the body does not decode.</param>
+        public sealed record Invalid(int ServiceId, global::System.ReadOnlyMemory<byte> Body, global::FizyrRpc.RpcFormatException Error) : StorageStream;
     }
 
-    /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::StorageRpc.StorageStream.Unknown"/>.</summary>
+    /// <summary>Decodes a stream message; an undeclared ID gives <see cref="global::StorageRpc.StorageStream.Unknown"/>, a body that does not decode <see cref="global::StorageRpc.StorageStream.Invalid"/>.</summary>
     /// <typeparam name="TBody">The body type of the transport.</typeparam>
     /// <param name="format">The format of the body.</param>
     /// <param name="message">The message.</param>
     /// <returns>The typed message.</returns>
-    /// <exception cref="global::FizyrRpc.RpcFormatException">The body is not valid for the declared type.</exception>
     public static global::StorageRpc.StorageStream DecodeStorageStream<TBody>(global::FizyrRpc.IRpcFormat format, global::FizyrRpc.Message<TBody> message)
         where TBody : global::FizyrRpc.IMessageBody<TBody>
     {
         global::System.ArgumentNullException.ThrowIfNull(format);
-        switch (message.ServiceId)
+        try
         {
-            case 0:
-                return new global::StorageRpc.StorageStream.Full();
-            case 1:
-                return new global::StorageRpc.StorageStream.Heartbeat(format.Decode<long>(message.Body.Data));
-            default:
-                return new global::StorageRpc.StorageStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+            switch (message.ServiceId)
+            {
+                case 0:
+                    return new global::StorageRpc.StorageStream.Full();
+                case 1:
+                    return new global::StorageRpc.StorageStream.Heartbeat(format.Decode<long>(message.Body.Data, nullable: false));
+                default:
+                    return new global::StorageRpc.StorageStream.Unknown(message.ServiceId, message.Body.Data.ToArray());
+            }
+        }
+        catch (global::FizyrRpc.RpcFormatException error)
+        {
+            return new global::StorageRpc.StorageStream.Invalid(message.ServiceId, message.Body.Data.ToArray(), error);
         }
     }
 
@@ -377,7 +389,7 @@ public static partial class StorageRpc
                 }
                 case 1:
                 {
-                    var value = format.Decode<long>(stream.Body.Data);
+                    var value = format.Decode<long>(stream.Body.Data, nullable: false);
                     stream.Body.Dispose();
                     return new Incoming<TBody>.HeartbeatStream(value);
                 }
@@ -518,21 +530,28 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
     protected abstract global::System.Threading.Tasks.ValueTask CompactAsync(CompactContext context);
 
     /// <summary>Handles a Full stream message (ID 0); ignores it by default. The store is full.</summary>
-    /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+    /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
     /// <returns>Completes when the message is handled; the next message waits for it.</returns>
-    protected virtual global::System.Threading.Tasks.ValueTask OnFullAsync(global::System.Threading.CancellationToken cancellationToken) => default;
+    protected virtual global::System.Threading.Tasks.ValueTask OnFullAsync(StreamContext context) => default;
 
     /// <summary>Handles a Heartbeat stream message (ID 1); ignores it by default. Internal heartbeat.</summary>
     /// <param name="value">The decoded body.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+    /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
     /// <returns>Completes when the message is handled; the next message waits for it.</returns>
-    protected virtual global::System.Threading.Tasks.ValueTask OnHeartbeatAsync(long value, global::System.Threading.CancellationToken cancellationToken) => default;
+    protected virtual global::System.Threading.Tasks.ValueTask OnHeartbeatAsync(long value, StreamContext context) => default;
 
     /// <summary>Handles a stream message with an ID the interface does not declare; ignores it by default.</summary>
     /// <param name="stream">The raw message; its body is released when this returns.</param>
-    /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+    /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
     /// <returns>Completes when the message is handled.</returns>
-    protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, global::System.Threading.CancellationToken cancellationToken) => default;
+    protected virtual global::System.Threading.Tasks.ValueTask OnUnknownStreamAsync(global::FizyrRpc.Message<TBody> stream, StreamContext context) => default;
+
+    /// <summary>Handles a declared stream message whose body does not decode; ignores it by default (override to log it).</summary>
+    /// <param name="stream">The raw message; its body is released when this returns.</param>
+    /// <param name="error">Why the body does not decode.</param>
+    /// <param name="context">The connection: send stream messages back, and its cancellation token.</param>
+    /// <returns>Completes when the message is handled.</returns>
+    protected virtual global::System.Threading.Tasks.ValueTask OnInvalidStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.RpcFormatException error, StreamContext context) => default;
 
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
@@ -563,15 +582,65 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
     /// <inheritdoc/>
     protected override global::System.Threading.Tasks.ValueTask OnStreamAsync(global::FizyrRpc.Message<TBody> stream, global::FizyrRpc.PeerWriteHandle<TBody> peer, global::System.Threading.CancellationToken cancellationToken)
     {
+        var context = new StreamContext(peer, Format, cancellationToken);
         switch (stream.ServiceId)
         {
             case 0:
-                return OnFullAsync(cancellationToken);
+                return OnFullAsync(context);
             case 1:
-                return OnHeartbeatAsync(Format.Decode<long>(stream.Body.Data), cancellationToken);
+            {
+                long value;
+                try
+                {
+                    value = Format.Decode<long>(stream.Body.Data, nullable: false);
+                }
+                catch (global::FizyrRpc.RpcFormatException error)
+                {
+                    return OnInvalidStreamAsync(stream, error, context);
+                }
+
+                return OnHeartbeatAsync(value, context);
+            }
             default:
-                return OnUnknownStreamAsync(stream, cancellationToken);
+                return OnUnknownStreamAsync(stream, context);
         }
+    }
+
+    /// <summary>The connection a stream message came on, as its handler sees it: send stream messages back, and its cancellation token.</summary>
+    public readonly struct StreamContext
+    {
+        /// <summary>Wraps the connection's write handle.</summary>
+        /// <param name="peer">The connection's write handle.</param>
+        /// <param name="format">The format of every body.</param>
+        /// <param name="cancellationToken">Cancelled when the connection closes or the server stops.</param>
+        public StreamContext(global::FizyrRpc.PeerWriteHandle<TBody> peer, global::FizyrRpc.IRpcFormat format, global::System.Threading.CancellationToken cancellationToken)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(peer);
+            global::System.ArgumentNullException.ThrowIfNull(format);
+            Peer = peer;
+            Format = format;
+            CancellationToken = cancellationToken;
+        }
+
+        /// <summary>The connection's write handle, to send stream messages or requests of our own.</summary>
+        public global::FizyrRpc.PeerWriteHandle<TBody> Peer { get; }
+
+        /// <summary>The format of every body.</summary>
+        public global::FizyrRpc.IRpcFormat Format { get; }
+
+        /// <summary>Cancelled when the connection closes or the server stops.</summary>
+        public global::System.Threading.CancellationToken CancellationToken { get; }
+
+        /// <summary>Sends a Full stream message (ID 0) to the remote.</summary>
+        /// <returns>Completes when the message is queued.</returns>
+        public global::System.Threading.Tasks.ValueTask SendFullAsync() =>
+            Peer.SendStreamAsync(0, TBody.FromBytes(Format.NoBody), CancellationToken);
+
+        /// <summary>Sends a Heartbeat stream message (ID 1) to the remote.</summary>
+        /// <param name="value">The message's body.</param>
+        /// <returns>Completes when the message is queued.</returns>
+        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) =>
+            Peer.SendStreamAsync(1, TBody.FromBytes(Format.Encode(value)), CancellationToken);
     }
 
     /// <summary>
@@ -602,7 +671,8 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         /// <summary>Sends a Heartbeat stream message (ID 1) to the remote.</summary>
         /// <param name="value">The message's body.</param>
         /// <returns>Completes when the message is queued.</returns>
-        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) => Raw.SendStreamAsync(1, value);
+        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) =>
+            Raw.Peer.SendStreamAsync(1, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
     }
 
     /// <summary>
@@ -644,6 +714,7 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         /// <summary>Sends a Heartbeat stream message (ID 1) to the remote.</summary>
         /// <param name="value">The message's body.</param>
         /// <returns>Completes when the message is queued.</returns>
-        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) => Raw.SendStreamAsync(1, value);
+        public global::System.Threading.Tasks.ValueTask SendHeartbeatAsync(long value) =>
+            Raw.Peer.SendStreamAsync(1, TBody.FromBytes(Raw.Format.Encode(value)), Raw.CancellationToken);
     }
 }
