@@ -14,20 +14,22 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     private readonly PeerHandle<TBody>? _peer;
 
     /// <summary>Creates a client that owns <paramref name="peer"/>: it sends requests and reads the remote's stream messages.</summary>
-    protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat? format)
+    protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat format)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(format);
         _peer = peer;
         (ReadHandle, WriteHandle) = peer.Split();
-        Format = format ?? MessagePackFormat.Default;
+        Format = format;
     }
 
     /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
-    protected RpcClientBase(PeerWriteHandle<TBody> writeHandle, IRpcFormat? format)
+    protected RpcClientBase(PeerWriteHandle<TBody> writeHandle, IRpcFormat format)
     {
         ArgumentNullException.ThrowIfNull(writeHandle);
+        ArgumentNullException.ThrowIfNull(format);
         WriteHandle = writeHandle;
-        Format = format ?? MessagePackFormat.Default;
+        Format = format;
     }
 
     /// <summary>The format of every body.</summary>
