@@ -646,7 +646,7 @@ internal static class Emitter
         return result is null ? task : $"{task}<{result}>";
     }
 
-    private static string Identifier(string name) =>
+    internal static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static string Article(string word) => "aeiou".IndexOf(word[0]) >= 0 ? "An" : "A";
@@ -655,7 +655,7 @@ internal static class Emitter
 
     private static string TypeOf(string? type) => type is null ? "null" : $"typeof({type})";
 
-    private static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
+    internal static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
 
     internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using FizyrRpc.Generator.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace FizyrRpc.Generator;
 
@@ -120,15 +119,8 @@ internal static class FormatterEmitter
             case ShapeKind.Enum:
                 writer.Line($"writer.Write(({Keyword(shape.Construct!)})value);");
                 break;
-            case ShapeKind.Array:
-                writer.Line("writer.WriteArrayHeader(value.Length);");
-                writer.Line("foreach (var item in value)");
-                writer.OpenBrace();
-                Write(writer, shape.Element!, "item");
-                writer.Close();
-                break;
-            case ShapeKind.List:
-                writer.Line("writer.WriteArrayHeader(value.Count);");
+            case ShapeKind.Array or ShapeKind.List:
+                writer.Line($"writer.WriteArrayHeader(value.{(shape.Kind == ShapeKind.Array ? "Length" : "Count")});");
                 writer.Line("foreach (var item in value)");
                 writer.OpenBrace();
                 Write(writer, shape.Element!, "item");
@@ -293,47 +285,23 @@ internal static class FormatterEmitter
                 writer.Line($"has{Emitter.Int(i)} = true;");
         }
 
-        void ReadMap()
+        // A map by key or an array by index: read each entry, switch on its key or index, skip what no member claims.
+        void ReadEntries(bool map)
         {
-            writer.Line("var count = reader.ReadMapHeader();");
+            writer.Line(map ? "var count = reader.ReadMapHeader();" : "var count = reader.ReadArrayHeader();");
             writer.Line("for (var i = 0; i < count; i++)");
             writer.OpenBrace();
-            writer.Open("switch (reader.ReadString())");
-            var keys = new HashSet<string>(System.StringComparer.Ordinal);
+            writer.Open(map ? "switch (reader.ReadString())" : "switch (i)");
+            var claimed = new HashSet<string>(System.StringComparer.Ordinal);
             for (var i = 0; i < members.Count; i++)
             {
-                var labels = members[i].Keys.Where(keys.Add).ToList();
+                var labels = map
+                    ? members[i].Keys.Where(claimed.Add).Select(Literal).ToList()
+                    : new[] { Emitter.Int(members[i].Index) }.Where(claimed.Add).ToList();
                 if (labels.Count == 0)
                     continue;
-                foreach (var key in labels)
-                    writer.Line($"case {Literal(key)}:");
-                writer.Indent();
-                ReadMember(i);
-                writer.Line("break;");
-                writer.Unindent();
-            }
-
-            writer.Line("default:");
-            writer.Indent();
-            writer.Line("reader.Skip();");
-            writer.Line("break;");
-            writer.Unindent();
-            writer.Close();
-            writer.Close();
-        }
-
-        void ReadArray()
-        {
-            writer.Line("var count = reader.ReadArrayHeader();");
-            writer.Line("for (var i = 0; i < count; i++)");
-            writer.OpenBrace();
-            writer.Open("switch (i)");
-            var indexes = new HashSet<int>();
-            for (var i = 0; i < members.Count; i++)
-            {
-                if (!indexes.Add(members[i].Index))
-                    continue;
-                writer.Line($"case {Emitter.Int(members[i].Index)}:");
+                foreach (var label in labels)
+                    writer.Line($"case {label}:");
                 writer.Indent();
                 ReadMember(i);
                 writer.Line("break;");
@@ -351,24 +319,26 @@ internal static class FormatterEmitter
 
         if (model.Layout == ObjectLayout.Map)
         {
-            ReadMap();
+            ReadEntries(map: true);
         }
         else if (model.Plain)
         {
             // A plain type reads rmp-serde's to_vec_named map as well as its own array.
             writer.Line("if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)");
             writer.OpenBrace();
-            ReadMap();
+            ReadEntries(map: true);
             writer.Close();
             writer.Line("else");
             writer.OpenBrace();
-            ReadArray();
+            ReadEntries(map: false);
             writer.Close();
         }
         else
         {
-            ReadArray();
+            ReadEntries(map: false);
         }
+
+
 
         for (var i = 0; i < members.Count; i++)
         {
@@ -496,8 +466,7 @@ internal static class FormatterEmitter
     /// <summary>The type as error messages show it: without "global::" and namespaces' noise kept short.</summary>
     private static string Display(string type) => type.Replace("global::", string.Empty);
 
-    private static string Identifier(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    private static string Identifier(string name) => Emitter.Identifier(name);
 
-    private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+    private static string Literal(string text) => Emitter.Literal(text);
 }
