@@ -134,6 +134,9 @@ internal static class Emitter
         writer.Line(Literal(model.Documentation) + ");");
         writer.Unindent();
 
+        writer.Line();
+        FormatterEmitter.Emit(writer, model);
+
         foreach (var service in model.Services)
         {
             if (!service.HasUpdates)
@@ -308,20 +311,20 @@ internal static class Emitter
 
         writer.Line("/// <summary>Creates a client that owns <paramref name=\"peer\"/>: it sends requests and reads the remote's stream messages.</summary>");
         writer.Line("/// <param name=\"peer\">The connection.</param>");
-        writer.Line("/// <param name=\"format\">The format of every body (MessagePack by default).</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"{names.Rpc}.DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line($"public {client}(global::FizyrRpc.PeerHandle<TBody> peer, {Format}? format = null)");
         writer.Indent();
-        writer.Line(": base(peer, format)");
+        writer.Line($": base(peer, format ?? {names.Rpc}.DefaultFormat)");
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
         writer.Line();
         writer.Line("/// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>");
         writer.Line("/// <param name=\"writeHandle\">The write handle of the connection.</param>");
-        writer.Line("/// <param name=\"format\">The format of every body (MessagePack by default).</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"{names.Rpc}.DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line($"public {client}(global::FizyrRpc.PeerWriteHandle<TBody> writeHandle, {Format}? format = null)");
         writer.Indent();
-        writer.Line(": base(writeHandle, format)");
+        writer.Line($": base(writeHandle, format ?? {names.Rpc}.DefaultFormat)");
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
@@ -474,10 +477,10 @@ internal static class Emitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Line("/// <summary>Creates a server that reads and writes bodies in <paramref name=\"format\"/>.</summary>");
-        writer.Line("/// <param name=\"format\">The format of every body (MessagePack by default).</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"{names.Rpc}.DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line($"protected {server}({Format}? format = null)");
         writer.Indent();
-        writer.Line(": base(format)");
+        writer.Line($": base(format ?? {names.Rpc}.DefaultFormat)");
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
@@ -741,7 +744,7 @@ internal static class Emitter
         return result is null ? task : $"{task}<{result}>";
     }
 
-    private static string Identifier(string name) =>
+    internal static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static string Article(string word) => "aeiou".IndexOf(word[0]) >= 0 ? "An" : "A";
@@ -750,7 +753,7 @@ internal static class Emitter
 
     private static string TypeOf(string? type) => type is null ? "null" : $"typeof({type})";
 
-    private static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
+    internal static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
 
     internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -210,7 +210,7 @@ internal static class IncomingEmitter
         writer.Line("/// <typeparam name=\"TBody\">The body type of the transport.</typeparam>");
         writer.Line("/// <param name=\"message\">The message, as the peer's ReceiveMessageAsync returned it; the case owns it now.</param>");
         writer.Line("/// <param name=\"writer\">The connection's write handle, for the request contexts' stream messages.</param>");
-        writer.Line("/// <param name=\"format\">The format of every body (MessagePack by default).</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line("/// <returns>The typed message; dispose it when done.</returns>");
         writer.Line("public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, " + Format + "? format = null)");
         writer.Indent();
@@ -218,7 +218,7 @@ internal static class IncomingEmitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
-        writer.Line("format ??= global::FizyrRpc.MessagePackFormat.Default;");
+        writer.Line($"format ??= DefaultFormat;");
         writer.Open("if (message.Request is { } request)");
         writer.Line("var context = new global::FizyrRpc.RpcRequestContext<TBody>(request, format, writer, writer.ConnectionClosed);");
         writer.Open("try");
@@ -287,7 +287,7 @@ internal static class IncomingEmitter
         writer.Line("/// <typeparam name=\"TBody\">The body type of the transport.</typeparam>");
         writer.Line("/// <param name=\"reader\">The connection's read handle.</param>");
         writer.Line("/// <param name=\"writer\">The connection's write handle, for the request contexts' stream messages.</param>");
-        writer.Line("/// <param name=\"format\">The format of every body (MessagePack by default).</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line("/// <param name=\"cancellationToken\">Stops waiting.</param>");
         writer.Line("/// <returns>The typed message; dispose it when done.</returns>");
         writer.Line("/// <exception cref=\"global::FizyrRpc.ConnectionClosedException\">The connection is closed.</exception>");

@@ -67,6 +67,7 @@ internal static class Parser
         var serviceNames = new Dictionary<string, string>();
         var streamNames = new Dictionary<string, string>();
         var responseUpdateNames = new List<(string Name, string Method, LocationInfo? Location)>();
+        var formatters = new FormatterParser(context.SemanticModel.Compilation, diagnostics);
 
         foreach (var member in symbol.GetMembers())
         {
@@ -104,7 +105,9 @@ internal static class Parser
                 Documentation(symbol, cancellationToken),
                 new EquatableArray<ServiceModel>(services),
                 new EquatableArray<StreamModel>(streams),
-                HintName(symbol));
+                HintName(symbol),
+                formatters.Shapes,
+                formatters.Bodies);
         return new Result(model, new EquatableArray<DiagnosticInfo>(diagnostics));
 
         void ParseMethod(IMethodSymbol method)
@@ -227,6 +230,10 @@ internal static class Parser
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateUpdateName, location, kind, name, method.Name));
                 if (attributeName == "ResponseUpdateAttribute")
                     responseUpdateNames.Add((name, method.Name, location));
+                var typeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList.Arguments: { Count: >= 2 } attributeArguments }
+                    ? LocationInfo.From(attributeArguments[1])
+                    : location;
+                formatters.AddBody(bodyType, typeLocation, $"the {kind} '{name}' of '{method.Name}'");
                 var type = bodyType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                 updates.Add(new UpdateModel(id, name, type, type));
             }
@@ -247,6 +254,13 @@ internal static class Parser
                 if (returnType.Arity == 1 && !isStream)
                 {
                     responseType = returnType.TypeArguments[0];
+                    var typeLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax
+                    {
+                        ReturnType: GenericNameSyntax { TypeArgumentList.Arguments: { Count: 1 } typeArguments },
+                    }
+                        ? LocationInfo.From(typeArguments[0])
+                        : location;
+                    formatters.AddBody(responseType, typeLocation, $"the response of '{method.Name}'");
                     return kind;
                 }
             }
@@ -293,6 +307,10 @@ internal static class Parser
                 }
                 else
                 {
+                    var typeLocation = methodSyntax is not null && i < methodSyntax.ParameterList.Parameters.Count && methodSyntax.ParameterList.Parameters[i].Type is { } typeSyntax
+                        ? LocationInfo.From(typeSyntax)
+                        : location;
+                    formatters.AddBody(parameter.Type, typeLocation, isStream ? $"the value of '{method.Name}'" : $"the request of '{method.Name}'");
                     body = new BodyParameter(
                         parameter.Type.ToDisplayString(TypeFormat),
                         parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),

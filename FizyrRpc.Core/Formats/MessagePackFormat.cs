@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using MessagePack;
 
 namespace FizyrRpc;
@@ -6,17 +9,39 @@ namespace FizyrRpc;
 /// MessagePack bodies (the default format). Received bodies are read with MessagePack's untrusted-data security
 /// settings (depth limits, hash-collision-resistant collections). "No body" is nil.
 /// </summary>
+/// <remarks>
+/// Values go straight through the formatter the options' resolver gives, never through MessagePack's dynamic
+/// resolvers unless the options name them: with a generated resolver (every <c>[RpcService]</c> interface's
+/// <c>DefaultFormat</c>) the format needs no dynamic code and runs under Native AOT.
+/// </remarks>
 public sealed class MessagePackFormat : IRpcFormat
 {
     private static readonly byte[] Nil = [0xc0];
 
-    /// <summary>The format with MessagePack's standard resolver and untrusted-data security.</summary>
-    public static MessagePackFormat Default { get; } = new();
-
-    /// <summary>Creates the format with <paramref name="options"/> (default: standard resolver); untrusted-data security is always applied.</summary>
-    public MessagePackFormat(MessagePackSerializerOptions? options = null)
+    /// <summary>Creates the format with <paramref name="options"/>; untrusted-data security is always applied.</summary>
+    /// <param name="options">
+    /// The serializer options: their resolver gives the formatters. Compression (<see cref="MessagePackSerializerOptions.Compression"/>)
+    /// goes through MessagePack's own serializer, which needs dynamic code.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="PlatformNotSupportedException">Compression was asked for where there is no dynamic code (Native AOT).</exception>
+    public MessagePackFormat(MessagePackSerializerOptions options)
     {
-        Options = (options ?? MessagePackSerializerOptions.Standard).WithSecurity(MessagePackSecurity.UntrustedData);
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.WithSecurity(MessagePackSecurity.UntrustedData);
+        if (Options.Compression != MessagePackCompression.None && !RuntimeFeature.IsDynamicCodeSupported)
+            throw new PlatformNotSupportedException("MessagePack compression needs dynamic code, which Native AOT does not have.");
+    }
+
+    /// <summary>
+    /// The format with MessagePack's standard resolver (types with <c>[MessagePackObject]</c>, through dynamic code) and
+    /// untrusted-data security. Generated clients and servers use their interface's <c>DefaultFormat</c> instead.
+    /// </summary>
+    public static MessagePackFormat Default
+    {
+        [RequiresDynamicCode("MessagePack's standard resolver generates formatters at run time: use an [RpcService] interface's generated DefaultFormat.")]
+        [RequiresUnreferencedCode("MessagePack's standard resolver reflects over the body types: use an [RpcService] interface's generated DefaultFormat.")]
+        get => Standard.Instance;
     }
 
     /// <summary>The serializer options in use.</summary>
@@ -33,11 +58,17 @@ public sealed class MessagePackFormat : IRpcFormat
     {
         try
         {
-            return MessagePackSerializer.Serialize(value, Options);
+            if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
+                return Compressed.Serialize(value, Options);
+            var buffer = new ArrayBufferWriter<byte>();
+            var writer = new MessagePackWriter(buffer);
+            Formatter<T>().Serialize(ref writer, value, Options);
+            writer.Flush();
+            return buffer.WrittenMemory;
         }
-        catch (MessagePackSerializationException error)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            throw new RpcFormatException($"Cannot encode a {typeof(T).Name} as MessagePack: {error.Message}", typeof(T), error);
+            throw new RpcFormatException($"Cannot encode a {typeof(T).Name} as MessagePack: {error.Message}", typeof(T), AsSerializationError<T>(error));
         }
     }
 
@@ -48,14 +79,39 @@ public sealed class MessagePackFormat : IRpcFormat
             return NoBodyRule.Accept<T>(nullable, body.IsEmpty ? "empty" : "nil");
         try
         {
-            return MessagePackSerializer.Deserialize<T>(body, Options);
+            if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
+                return Compressed.Deserialize<T>(body, Options);
+            var reader = new MessagePackReader(body);
+            return Formatter<T>().Deserialize(ref reader, Options);
         }
-        catch (MessagePackSerializationException error)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            throw new RpcFormatException($"The body is not a valid MessagePack {typeof(T).Name}: {error.Message}", typeof(T), error);
+            throw new RpcFormatException($"The body is not a valid MessagePack {typeof(T).Name}: {error.Message}", typeof(T), AsSerializationError<T>(error));
         }
     }
 
     /// <inheritdoc/>
     public string Describe(Type type) => FormatNames.Describe(type);
+
+    private MessagePack.Formatters.IMessagePackFormatter<T> Formatter<T>() =>
+        Options.Resolver.GetFormatter<T>()
+        ?? throw new FormatterNotRegisteredException($"{typeof(T).FullName} has no formatter in the resolver {Options.Resolver.GetType().Name}.");
+
+    /// <summary>What failed, as MessagePack's serializer reports it: a MessagePackSerializationException (truncated input too).</summary>
+    private static MessagePackSerializationException AsSerializationError<T>(Exception error) =>
+        error as MessagePackSerializationException ?? new MessagePackSerializationException($"Failed to read or write a {typeof(T).FullName}.", error);
+
+    /// <summary>Compressed bodies, through MessagePack's serializer; never reached where dynamic code is not supported.</summary>
+    private static class Compressed
+    {
+        public static ReadOnlyMemory<byte> Serialize<T>(T value, MessagePackSerializerOptions options) => MessagePackSerializer.Serialize(value, options);
+
+        public static T Deserialize<T>(ReadOnlyMemory<byte> body, MessagePackSerializerOptions options) => MessagePackSerializer.Deserialize<T>(body, options);
+    }
+
+    /// <summary>Made on first use of <see cref="Default"/> only: MessagePack's standard resolver is not touched otherwise.</summary>
+    private static class Standard
+    {
+        public static readonly MessagePackFormat Instance = new(MessagePackSerializerOptions.Standard);
+    }
 }

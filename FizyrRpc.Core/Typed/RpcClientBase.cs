@@ -36,12 +36,13 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// Creates a client that owns <paramref name="peer"/>: it sends requests, and reads the connection from now on (the
     /// remote's stream messages wait for <see cref="ReadStreamsAsync{TStream}"/>, within the bounds of the class remarks).
     /// </summary>
-    protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat? format)
+    protected RpcClientBase(PeerHandle<TBody> peer, IRpcFormat format)
     {
         ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(format);
         _peer = peer;
         (ReadHandle, WriteHandle) = peer.Split();
-        Format = format ?? MessagePackFormat.Default;
+        Format = format;
         _streams = Channel.CreateBounded<Message<TBody>>(
             new BoundedChannelOptions(MaxUnreadStreams) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
             Drop);
@@ -50,11 +51,12 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     }
 
     /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
-    protected RpcClientBase(PeerWriteHandle<TBody> writeHandle, IRpcFormat? format)
+    protected RpcClientBase(PeerWriteHandle<TBody> writeHandle, IRpcFormat format)
     {
         ArgumentNullException.ThrowIfNull(writeHandle);
+        ArgumentNullException.ThrowIfNull(format);
         WriteHandle = writeHandle;
-        Format = format ?? MessagePackFormat.Default;
+        Format = format;
     }
 
     /// <summary>The format of every body.</summary>

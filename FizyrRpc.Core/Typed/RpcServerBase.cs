@@ -16,8 +16,12 @@ namespace FizyrRpc;
 public abstract class RpcServerBase<TBody>
     where TBody : IMessageBody<TBody>
 {
-    /// <summary>Creates a server that reads and writes bodies in <paramref name="format"/> (MessagePack by default).</summary>
-    protected RpcServerBase(IRpcFormat? format) => Format = format ?? MessagePackFormat.Default;
+    /// <summary>Creates a server that reads and writes bodies in <paramref name="format"/> (generated code passes its interface's DefaultFormat unless given another).</summary>
+    protected RpcServerBase(IRpcFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        Format = format;
+    }
 
     /// <summary>The format of every body.</summary>
     public IRpcFormat Format { get; }

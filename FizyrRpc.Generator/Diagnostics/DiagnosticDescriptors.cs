@@ -107,6 +107,16 @@ internal static class DiagnosticDescriptors
         "Invalid update name",
         "The update name '{0}' of '{1}' is not a valid C# identifier: generated type and method names are made from it");
 
+    public static readonly DiagnosticDescriptor UnsupportedBodyType = Error(
+        "FRPC021",
+        "Body type cannot be encoded",
+        "The body type '{0}' ({1}) cannot be encoded as MessagePack: {2}");
+
+    public static readonly DiagnosticDescriptor NoConstructor = Error(
+        "FRPC022",
+        "Body type cannot be created",
+        "The body type '{0}' ({1}) cannot be read from MessagePack: {2}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

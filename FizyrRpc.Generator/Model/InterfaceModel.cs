@@ -10,6 +10,8 @@ namespace FizyrRpc.Generator.Model;
 /// <param name="Services">The [Service] methods, in declaration order.</param>
 /// <param name="Streams">The [Stream] methods, in declaration order.</param>
 /// <param name="HintName">The file name of the generated source.</param>
+/// <param name="Formatters">The MessagePack formatters of every body type, and of the types they contain.</param>
+/// <param name="BodyFormatters">The formatter of each body type, for the generated resolver.</param>
 internal sealed record InterfaceModel(
     string Namespace,
     bool IsPublic,
@@ -19,7 +21,9 @@ internal sealed record InterfaceModel(
     string? Documentation,
     EquatableArray<ServiceModel> Services,
     EquatableArray<StreamModel> Streams,
-    string HintName);
+    string HintName,
+    EquatableArray<ShapeModel> Formatters,
+    EquatableArray<BodyFormatterModel> BodyFormatters);
 
 /// <summary>How an interface method returns.</summary>
 internal enum ReturnKind

@@ -144,6 +144,51 @@ public sealed class DiagnosticTests
         yield return Case("FRPC020", "update name not an identifier", """
             [RpcService] public partial interface IFoo { [Service(1)] [[|RequestUpdate(10, typeof(Body), Name = "stop-now")|]] Task XAsync(); }
             """);
+        yield return Case("FRPC021", "delegate request", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|System.Action|] callback); }
+            """);
+        yield return Case("FRPC021", "Stream request", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|System.IO.Stream|] data); }
+            """);
+        yield return Case("FRPC021", "interface response", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task<[|System.IDisposable|]> XAsync(); }
+            """);
+        yield return Case("FRPC021", "object stream value", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task XAsync([|object|] value); }
+            """);
+        yield return Case("FRPC021", "abstract update", """
+            public abstract class Shape { }
+            [RpcService] public partial interface IFoo { [Service(1)] [ResponseUpdate(10, [|typeof(Shape)|])] Task XAsync(); }
+            """);
+        yield return Case("FRPC021", "delegate member of a record", """
+            public sealed record Job(string Name, System.Func<int> Run);
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|Job|] job); }
+            """);
+        yield return Case("FRPC021", "pointer member", """
+            public unsafe struct Raw { public int* Data; }
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|Raw|] raw); }
+            """);
+        yield return Case("FRPC021", "unsupported collection", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|System.Collections.Generic.HashSet<int>|] set); }
+            """);
+        yield return Case("FRPC021", "dictionary with record keys", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|System.Collections.Generic.Dictionary<Body, int>|] map); }
+            """);
+        yield return Case("FRPC021", "multi-dimensional array", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|int[,]|] grid); }
+            """);
+        yield return Case("FRPC021", "framework type in a list member", """
+            public sealed record Wrapper(System.Collections.Generic.List<System.Threading.Tasks.Task> Tasks);
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|Wrapper|] w); }
+            """);
+        yield return Case("FRPC022", "no accessible constructor", """
+            public sealed class Sealed { private Sealed() { } public int X { get; set; } }
+            [RpcService] public partial interface IFoo { [Service(1)] Task<[|Sealed|]> XAsync(); }
+            """);
+        yield return Case("FRPC022", "constructor parameter that is no member", """
+            public sealed class Odd { public Odd(int seed) { X = seed; } public int X { get; } }
+            [RpcService] public partial interface IFoo { [Service(1)] Task XAsync([|Odd|] odd); }
+            """);
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -22,7 +22,9 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
-                warningLevel: 9999));
+                warningLevel: 9999,
+                // As the SDK does: MessagePack is built against an older System.Memory, which unifies with the runtime's.
+                specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
 
     /// <summary>A driver with step tracking on, so tests can read the run reasons of the named steps.</summary>
     public static GeneratorDriver CreateDriver() =>
@@ -44,6 +46,8 @@ internal static class GeneratorHarness
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
             .Append(typeof(RpcServiceAttribute).Assembly.Location)
+            .Append(typeof(MessagePack.MessagePackSerializer).Assembly.Location)
+            .Append(typeof(MessagePack.KeyAttribute).Assembly.Location)
             .Distinct(StringComparer.Ordinal);
         return [.. paths.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }

@@ -4,12 +4,12 @@ namespace FizyrRpc.Tests.Typed;
 public sealed class TestClient : RpcClientBase<StreamBody>
 {
     public TestClient(PeerHandle<StreamBody> peer, IRpcFormat? format = null)
-        : base(peer, format)
+        : base(peer, format ?? MessagePackFormat.Default)
     {
     }
 
     public TestClient(PeerWriteHandle<StreamBody> writeHandle, IRpcFormat? format = null)
-        : base(writeHandle, format)
+        : base(writeHandle, format ?? MessagePackFormat.Default)
     {
     }
 

@@ -8,7 +8,7 @@ namespace FizyrRpc.Tests.Typed;
 /// A hand-written server, shaped like a generated one: <see cref="DispatchAsync"/> switches on the service ID, decodes
 /// the request and calls a handler. The handlers report what they see through tasks the tests await.
 /// </summary>
-public class TestServer(IRpcFormat? format = null) : RpcServerBase<StreamBody>(format)
+public class TestServer(IRpcFormat? format = null) : RpcServerBase<StreamBody>(format ?? MessagePackFormat.Default)
 {
     /// <summary>Completes with the handler's token when Wait starts.</summary>
     public TaskCompletionSource<CancellationToken> WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

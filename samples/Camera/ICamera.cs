@@ -1,5 +1,4 @@
 using FizyrRpc;
-using MessagePack;
 
 namespace FizyrRpc.Samples.Camera;
 
@@ -26,30 +25,25 @@ public partial interface ICamera
 /// <summary>What to record.</summary>
 /// <param name="ExposureMs">The exposure time in milliseconds; must be positive.</param>
 /// <param name="Frames">How many frames to take.</param>
-[MessagePackObject]
-public sealed record RecordRequest([property: Key(0)] int ExposureMs, [property: Key(1)] int Frames);
+public sealed record RecordRequest(int ExposureMs, int Frames);
 
 /// <summary>Why the cell asked to stop.</summary>
 /// <param name="Reason">A readable reason.</param>
-[MessagePackObject]
-public sealed record CancelReason([property: Key(0)] string Reason);
+public sealed record CancelReason(string Reason);
 
 /// <summary>Where a recording is.</summary>
 /// <param name="Phase">"exposing", "done: robot may move", "processing", ...</param>
 /// <param name="Frame">The frame it concerns.</param>
-[MessagePackObject]
-public sealed record RecordState([property: Key(0)] string Phase, [property: Key(1)] int Frame);
+public sealed record RecordState(string Phase, int Frame);
 
 /// <summary>One recorded image.</summary>
 /// <param name="Frame">The frame number.</param>
 /// <param name="Width">Width in pixels.</param>
 /// <param name="Height">Height in pixels.</param>
 /// <param name="Pixels">The pixels, one byte each.</param>
-[MessagePackObject]
-public sealed record Image([property: Key(0)] int Frame, [property: Key(1)] int Width, [property: Key(2)] int Height, [property: Key(3)] byte[] Pixels);
+public sealed record Image(int Frame, int Width, int Height, byte[] Pixels);
 
 /// <summary>The outcome of a recording.</summary>
 /// <param name="FramesRecorded">How many frames were recorded.</param>
 /// <param name="Cancelled">Whether the recording was cancelled.</param>
-[MessagePackObject]
-public sealed record RecordResult([property: Key(0)] int FramesRecorded, [property: Key(1)] bool Cancelled);
+public sealed record RecordResult(int FramesRecorded, bool Cancelled);

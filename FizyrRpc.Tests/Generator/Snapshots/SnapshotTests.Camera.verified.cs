@@ -43,6 +43,431 @@ namespace Vision.Cameras
             },
             "Interface to a camera server.");
 
+        /// <summary>
+        /// The MessagePack format of the interface's bodies, the default of its client and server: formatters generated at
+        /// compile time (no dynamic code, no reflection; Native AOT ready), untrusted-data security.
+        /// </summary>
+        public static global::FizyrRpc.MessagePackFormat DefaultFormat { get; } =
+            new global::FizyrRpc.MessagePackFormat(new global::MessagePack.MessagePackSerializerOptions(MessagePackResolver.Instance));
+
+        /// <summary>
+        /// The generated MessagePack formatters of every body type of the interface. Plain types are arrays of their members
+        /// in declaration order (as rmp-serde's <c>to_vec</c> writes a Rust struct) and also read as maps by member name;
+        /// types with <c>[MessagePackObject]</c> keep their <c>[Key]</c> layout. Decoding is strict: nil for a member that is
+        /// not nullable, a missing member or a wrong type fails.
+        /// </summary>
+        public sealed class MessagePackResolver : global::MessagePack.IFormatterResolver
+        {
+            private MessagePackResolver()
+            {
+            }
+
+            /// <summary>The resolver.</summary>
+            public static MessagePackResolver Instance { get; } = new MessagePackResolver();
+
+            /// <inheritdoc/>
+            public global::MessagePack.Formatters.IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+            private static object? Find(global::System.Type type)
+            {
+                if (type == typeof(global::Vision.Cameras.RecordResult))
+                    return RecordResultFormatter.Instance;
+                if (type == typeof(global::Vision.Cameras.RecordRequest))
+                    return RecordRequestFormatter.Instance;
+                if (type == typeof(global::Vision.Cameras.CancelReason))
+                    return CancelReasonFormatter.Instance;
+                if (type == typeof(global::Vision.Cameras.RecordState))
+                    return RecordStateFormatter.Instance;
+                if (type == typeof(global::Vision.Cameras.Image))
+                    return ImageFormatter.Instance;
+                return null;
+            }
+
+            private static global::MessagePack.MessagePackSerializationException Nil(string member) =>
+                new global::MessagePack.MessagePackSerializationException(member + " is nil, but its type is not nullable");
+
+            private static global::MessagePack.MessagePackSerializationException Missing(string member) =>
+                new global::MessagePack.MessagePackSerializationException(member + " is missing, but its type is not nullable");
+
+            private static class Cache<T>
+            {
+                public static readonly global::MessagePack.Formatters.IMessagePackFormatter<T>? Formatter = (global::MessagePack.Formatters.IMessagePackFormatter<T>?)Find(typeof(T));
+            }
+
+            private sealed class RecordResultFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Vision.Cameras.RecordResult?>
+            {
+                public static readonly RecordResultFormatter Instance = new RecordResultFormatter();
+
+                public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Vision.Cameras.RecordResult? value, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (value is null)
+                    {
+                        writer.WriteNil();
+                        return;
+                    }
+
+                    writer.WriteArrayHeader(1);
+                    writer.Write(value.Frames);
+                }
+
+                public global::Vision.Cameras.RecordResult? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (reader.TryReadNil())
+                        return null;
+                    options.Security.DepthStep(ref reader);
+                    try
+                    {
+                        int m0 = default;
+                        var has0 = false;
+                        if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                        {
+                            var count = reader.ReadMapHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (reader.ReadString())
+                                {
+                                    case "Frames":
+                                    case "frames":
+                                        m0 = reader.ReadInt32();
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var count = reader.ReadArrayHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (i)
+                                {
+                                    case 0:
+                                        m0 = reader.ReadInt32();
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        if (!has0)
+                            throw Missing("Vision.Cameras.RecordResult.Frames");
+                        return new global::Vision.Cameras.RecordResult(m0);
+                    }
+                    finally
+                    {
+                        reader.Depth--;
+                    }
+                }
+            }
+
+            private sealed class RecordRequestFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Vision.Cameras.RecordRequest?>
+            {
+                public static readonly RecordRequestFormatter Instance = new RecordRequestFormatter();
+
+                public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Vision.Cameras.RecordRequest? value, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (value is null)
+                    {
+                        writer.WriteNil();
+                        return;
+                    }
+
+                    writer.WriteArrayHeader(1);
+                    writer.Write(value.Scene);
+                }
+
+                public global::Vision.Cameras.RecordRequest? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (reader.TryReadNil())
+                        return null;
+                    options.Security.DepthStep(ref reader);
+                    try
+                    {
+                        string? m0 = default;
+                        var has0 = false;
+                        if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                        {
+                            var count = reader.ReadMapHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (reader.ReadString())
+                                {
+                                    case "Scene":
+                                    case "scene":
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.RecordRequest.Scene");
+                                        else
+                                            m0 = reader.ReadString()!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var count = reader.ReadArrayHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (i)
+                                {
+                                    case 0:
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.RecordRequest.Scene");
+                                        else
+                                            m0 = reader.ReadString()!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        if (!has0)
+                            throw Missing("Vision.Cameras.RecordRequest.Scene");
+                        return new global::Vision.Cameras.RecordRequest(m0!);
+                    }
+                    finally
+                    {
+                        reader.Depth--;
+                    }
+                }
+            }
+
+            private sealed class CancelReasonFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Vision.Cameras.CancelReason?>
+            {
+                public static readonly CancelReasonFormatter Instance = new CancelReasonFormatter();
+
+                public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Vision.Cameras.CancelReason? value, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (value is null)
+                    {
+                        writer.WriteNil();
+                        return;
+                    }
+
+                    writer.WriteArrayHeader(1);
+                    writer.Write(value.Text);
+                }
+
+                public global::Vision.Cameras.CancelReason? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (reader.TryReadNil())
+                        return null;
+                    options.Security.DepthStep(ref reader);
+                    try
+                    {
+                        string? m0 = default;
+                        var has0 = false;
+                        if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                        {
+                            var count = reader.ReadMapHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (reader.ReadString())
+                                {
+                                    case "Text":
+                                    case "text":
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.CancelReason.Text");
+                                        else
+                                            m0 = reader.ReadString()!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var count = reader.ReadArrayHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (i)
+                                {
+                                    case 0:
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.CancelReason.Text");
+                                        else
+                                            m0 = reader.ReadString()!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        if (!has0)
+                            throw Missing("Vision.Cameras.CancelReason.Text");
+                        return new global::Vision.Cameras.CancelReason(m0!);
+                    }
+                    finally
+                    {
+                        reader.Depth--;
+                    }
+                }
+            }
+
+            private sealed class RecordStateFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Vision.Cameras.RecordState?>
+            {
+                public static readonly RecordStateFormatter Instance = new RecordStateFormatter();
+
+                public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Vision.Cameras.RecordState? value, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (value is null)
+                    {
+                        writer.WriteNil();
+                        return;
+                    }
+
+                    writer.WriteArrayHeader(1);
+                    writer.Write(value.Progress);
+                }
+
+                public global::Vision.Cameras.RecordState? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (reader.TryReadNil())
+                        return null;
+                    options.Security.DepthStep(ref reader);
+                    try
+                    {
+                        int m0 = default;
+                        var has0 = false;
+                        if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                        {
+                            var count = reader.ReadMapHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (reader.ReadString())
+                                {
+                                    case "Progress":
+                                    case "progress":
+                                        m0 = reader.ReadInt32();
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var count = reader.ReadArrayHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (i)
+                                {
+                                    case 0:
+                                        m0 = reader.ReadInt32();
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        if (!has0)
+                            throw Missing("Vision.Cameras.RecordState.Progress");
+                        return new global::Vision.Cameras.RecordState(m0);
+                    }
+                    finally
+                    {
+                        reader.Depth--;
+                    }
+                }
+            }
+
+            private sealed class ImageFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Vision.Cameras.Image?>
+            {
+                public static readonly ImageFormatter Instance = new ImageFormatter();
+
+                public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Vision.Cameras.Image? value, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (value is null)
+                    {
+                        writer.WriteNil();
+                        return;
+                    }
+
+                    writer.WriteArrayHeader(1);
+                    writer.Write(value.Pixels);
+                }
+
+                public global::Vision.Cameras.Image? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+                {
+                    if (reader.TryReadNil())
+                        return null;
+                    options.Security.DepthStep(ref reader);
+                    try
+                    {
+                        byte[]? m0 = default;
+                        var has0 = false;
+                        if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                        {
+                            var count = reader.ReadMapHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (reader.ReadString())
+                                {
+                                    case "Pixels":
+                                    case "pixels":
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.Image.Pixels");
+                                        else
+                                            m0 = global::System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes().GetValueOrDefault())!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var count = reader.ReadArrayHeader();
+                            for (var i = 0; i < count; i++)
+                            {
+                                switch (i)
+                                {
+                                    case 0:
+                                        if (reader.TryReadNil())
+                                            throw Nil("Vision.Cameras.Image.Pixels");
+                                        else
+                                            m0 = global::System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes().GetValueOrDefault())!;
+                                        has0 = true;
+                                        break;
+                                    default:
+                                        reader.Skip();
+                                        break;
+                                }
+                            }
+                        }
+                        if (!has0)
+                            throw Missing("Vision.Cameras.Image.Pixels");
+                        return new global::Vision.Cameras.Image(m0!);
+                    }
+                    finally
+                    {
+                        reader.Depth--;
+                    }
+                }
+            }
+        }
+
         /// <summary>The updates the requester may send on a Record request. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare.</summary>
         public abstract record RecordRequestUpdate
         {
@@ -352,13 +777,13 @@ namespace Vision.Cameras
         /// <typeparam name="TBody">The body type of the transport.</typeparam>
         /// <param name="message">The message, as the peer's ReceiveMessageAsync returned it; the case owns it now.</param>
         /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
-        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="format">The format of every body (<see cref="DefaultFormat"/>, MessagePack, by default).</param>
         /// <returns>The typed message; dispose it when done.</returns>
         public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, global::FizyrRpc.IRpcFormat? format = null)
             where TBody : global::FizyrRpc.IMessageBody<TBody>
         {
             global::System.ArgumentNullException.ThrowIfNull(writer);
-            format ??= global::FizyrRpc.MessagePackFormat.Default;
+            format ??= DefaultFormat;
             if (message.Request is { } request)
             {
                 var context = new global::FizyrRpc.RpcRequestContext<TBody>(request, format, writer, writer.ConnectionClosed);
@@ -408,7 +833,7 @@ namespace Vision.Cameras
         /// <typeparam name="TBody">The body type of the transport.</typeparam>
         /// <param name="reader">The connection's read handle.</param>
         /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
-        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="format">The format of every body (<see cref="DefaultFormat"/>, MessagePack, by default).</param>
         /// <param name="cancellationToken">Stops waiting.</param>
         /// <returns>The typed message; dispose it when done.</returns>
         /// <exception cref="global::FizyrRpc.ConnectionClosedException">The connection is closed.</exception>
@@ -434,17 +859,17 @@ namespace Vision.Cameras
     {
         /// <summary>Creates a client that owns <paramref name="peer"/>: it sends requests and reads the remote's stream messages.</summary>
         /// <param name="peer">The connection.</param>
-        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="format">The format of every body (<see cref="global::Vision.Cameras.CameraRpc.DefaultFormat"/>, MessagePack, by default).</param>
         public CameraClient(global::FizyrRpc.PeerHandle<TBody> peer, global::FizyrRpc.IRpcFormat? format = null)
-            : base(peer, format)
+            : base(peer, format ?? global::Vision.Cameras.CameraRpc.DefaultFormat)
         {
         }
 
         /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
         /// <param name="writeHandle">The write handle of the connection.</param>
-        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="format">The format of every body (<see cref="global::Vision.Cameras.CameraRpc.DefaultFormat"/>, MessagePack, by default).</param>
         public CameraClient(global::FizyrRpc.PeerWriteHandle<TBody> writeHandle, global::FizyrRpc.IRpcFormat? format = null)
-            : base(writeHandle, format)
+            : base(writeHandle, format ?? global::Vision.Cameras.CameraRpc.DefaultFormat)
         {
         }
 
@@ -514,9 +939,9 @@ namespace Vision.Cameras
         where TBody : global::FizyrRpc.IMessageBody<TBody>
     {
         /// <summary>Creates a server that reads and writes bodies in <paramref name="format"/>.</summary>
-        /// <param name="format">The format of every body (MessagePack by default).</param>
+        /// <param name="format">The format of every body (<see cref="global::Vision.Cameras.CameraRpc.DefaultFormat"/>, MessagePack, by default).</param>
         protected CameraServerBase(global::FizyrRpc.IRpcFormat? format = null)
-            : base(format)
+            : base(format ?? global::Vision.Cameras.CameraRpc.DefaultFormat)
         {
         }
 

@@ -38,6 +38,187 @@ public static partial class StorageRpc
         },
         "Stores blobs.");
 
+    /// <summary>
+    /// The MessagePack format of the interface's bodies, the default of its client and server: formatters generated at
+    /// compile time (no dynamic code, no reflection; Native AOT ready), untrusted-data security.
+    /// </summary>
+    public static global::FizyrRpc.MessagePackFormat DefaultFormat { get; } =
+        new global::FizyrRpc.MessagePackFormat(new global::MessagePack.MessagePackSerializerOptions(MessagePackResolver.Instance));
+
+    /// <summary>
+    /// The generated MessagePack formatters of every body type of the interface. Plain types are arrays of their members
+    /// in declaration order (as rmp-serde's <c>to_vec</c> writes a Rust struct) and also read as maps by member name;
+    /// types with <c>[MessagePackObject]</c> keep their <c>[Key]</c> layout. Decoding is strict: nil for a member that is
+    /// not nullable, a missing member or a wrong type fails.
+    /// </summary>
+    public sealed class MessagePackResolver : global::MessagePack.IFormatterResolver
+    {
+        private MessagePackResolver()
+        {
+        }
+
+        /// <summary>The resolver.</summary>
+        public static MessagePackResolver Instance { get; } = new MessagePackResolver();
+
+        /// <inheritdoc/>
+        public global::MessagePack.Formatters.IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+        private static object? Find(global::System.Type type)
+        {
+            if (type == typeof(string))
+                return StringFormatter.Instance;
+            if (type == typeof(byte[]))
+                return ByteArrayFormatter.Instance;
+            if (type == typeof(global::Progress))
+                return ProgressFormatter.Instance;
+            if (type == typeof(long))
+                return Int64Formatter.Instance;
+            return null;
+        }
+
+        private static global::MessagePack.MessagePackSerializationException Nil(string member) =>
+            new global::MessagePack.MessagePackSerializationException(member + " is nil, but its type is not nullable");
+
+        private static global::MessagePack.MessagePackSerializationException Missing(string member) =>
+            new global::MessagePack.MessagePackSerializationException(member + " is missing, but its type is not nullable");
+
+        private static class Cache<T>
+        {
+            public static readonly global::MessagePack.Formatters.IMessagePackFormatter<T>? Formatter = (global::MessagePack.Formatters.IMessagePackFormatter<T>?)Find(typeof(T));
+        }
+
+        private sealed class StringFormatter : global::MessagePack.Formatters.IMessagePackFormatter<string?>
+        {
+            public static readonly StringFormatter Instance = new StringFormatter();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, string? value, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                writer.Write(value);
+            }
+
+            public string? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                string? result;
+                if (reader.TryReadNil())
+                    result = null;
+                else
+                    result = reader.ReadString()!;
+                return result;
+            }
+        }
+
+        private sealed class ByteArrayFormatter : global::MessagePack.Formatters.IMessagePackFormatter<byte[]?>
+        {
+            public static readonly ByteArrayFormatter Instance = new ByteArrayFormatter();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, byte[]? value, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                writer.Write(value);
+            }
+
+            public byte[]? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                byte[]? result;
+                if (reader.TryReadNil())
+                    result = null;
+                else
+                    result = global::System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes().GetValueOrDefault())!;
+                return result;
+            }
+        }
+
+        private sealed class ProgressFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Progress?>
+        {
+            public static readonly ProgressFormatter Instance = new ProgressFormatter();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Progress? value, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                if (value is null)
+                {
+                    writer.WriteNil();
+                    return;
+                }
+
+                writer.WriteArrayHeader(1);
+                writer.Write(value.Percent);
+            }
+
+            public global::Progress? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                if (reader.TryReadNil())
+                    return null;
+                options.Security.DepthStep(ref reader);
+                try
+                {
+                    int m0 = default;
+                    var has0 = false;
+                    if (reader.NextMessagePackType == global::MessagePack.MessagePackType.Map)
+                    {
+                        var count = reader.ReadMapHeader();
+                        for (var i = 0; i < count; i++)
+                        {
+                            switch (reader.ReadString())
+                            {
+                                case "Percent":
+                                case "percent":
+                                    m0 = reader.ReadInt32();
+                                    has0 = true;
+                                    break;
+                                default:
+                                    reader.Skip();
+                                    break;
+                            }
+                        }
+                    }
+                    else
+                    {
+                        var count = reader.ReadArrayHeader();
+                        for (var i = 0; i < count; i++)
+                        {
+                            switch (i)
+                            {
+                                case 0:
+                                    m0 = reader.ReadInt32();
+                                    has0 = true;
+                                    break;
+                                default:
+                                    reader.Skip();
+                                    break;
+                            }
+                        }
+                    }
+                    if (!has0)
+                        throw Missing("Progress.Percent");
+                    return new global::Progress()
+                    {
+                        Percent = m0,
+                    };
+                }
+                finally
+                {
+                    reader.Depth--;
+                }
+            }
+        }
+
+        private sealed class Int64Formatter : global::MessagePack.Formatters.IMessagePackFormatter<long>
+        {
+            public static readonly Int64Formatter Instance = new Int64Formatter();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, long value, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                writer.Write(value);
+            }
+
+            public long Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                long result;
+                result = reader.ReadInt64();
+                return result;
+            }
+        }
+    }
+
     /// <summary>The updates the requester may send on a Compact request. Switch on the cases; <see cref="Unknown"/> carries IDs the interface does not declare.</summary>
     public abstract record CompactRequestUpdate
     {
@@ -349,13 +530,13 @@ public static partial class StorageRpc
     /// <typeparam name="TBody">The body type of the transport.</typeparam>
     /// <param name="message">The message, as the peer's ReceiveMessageAsync returned it; the case owns it now.</param>
     /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
-    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="format">The format of every body (<see cref="DefaultFormat"/>, MessagePack, by default).</param>
     /// <returns>The typed message; dispose it when done.</returns>
     public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, global::FizyrRpc.IRpcFormat? format = null)
         where TBody : global::FizyrRpc.IMessageBody<TBody>
     {
         global::System.ArgumentNullException.ThrowIfNull(writer);
-        format ??= global::FizyrRpc.MessagePackFormat.Default;
+        format ??= DefaultFormat;
         if (message.Request is { } request)
         {
             var context = new global::FizyrRpc.RpcRequestContext<TBody>(request, format, writer, writer.ConnectionClosed);
@@ -410,7 +591,7 @@ public static partial class StorageRpc
     /// <typeparam name="TBody">The body type of the transport.</typeparam>
     /// <param name="reader">The connection's read handle.</param>
     /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
-    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="format">The format of every body (<see cref="DefaultFormat"/>, MessagePack, by default).</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The typed message; dispose it when done.</returns>
     /// <exception cref="global::FizyrRpc.ConnectionClosedException">The connection is closed.</exception>
@@ -436,17 +617,17 @@ public sealed class StorageClient<TBody> : global::FizyrRpc.RpcClientBase<TBody>
 {
     /// <summary>Creates a client that owns <paramref name="peer"/>: it sends requests and reads the remote's stream messages.</summary>
     /// <param name="peer">The connection.</param>
-    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="format">The format of every body (<see cref="global::StorageRpc.DefaultFormat"/>, MessagePack, by default).</param>
     public StorageClient(global::FizyrRpc.PeerHandle<TBody> peer, global::FizyrRpc.IRpcFormat? format = null)
-        : base(peer, format)
+        : base(peer, format ?? global::StorageRpc.DefaultFormat)
     {
     }
 
     /// <summary>Creates a client from a write handle alone: it sends requests and streams, and reads nothing else.</summary>
     /// <param name="writeHandle">The write handle of the connection.</param>
-    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="format">The format of every body (<see cref="global::StorageRpc.DefaultFormat"/>, MessagePack, by default).</param>
     public StorageClient(global::FizyrRpc.PeerWriteHandle<TBody> writeHandle, global::FizyrRpc.IRpcFormat? format = null)
-        : base(writeHandle, format)
+        : base(writeHandle, format ?? global::StorageRpc.DefaultFormat)
     {
     }
 
@@ -512,9 +693,9 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
     where TBody : global::FizyrRpc.IMessageBody<TBody>
 {
     /// <summary>Creates a server that reads and writes bodies in <paramref name="format"/>.</summary>
-    /// <param name="format">The format of every body (MessagePack by default).</param>
+    /// <param name="format">The format of every body (<see cref="global::StorageRpc.DefaultFormat"/>, MessagePack, by default).</param>
     protected StorageServerBase(global::FizyrRpc.IRpcFormat? format = null)
-        : base(format)
+        : base(format ?? global::StorageRpc.DefaultFormat)
     {
     }
 
