@@ -93,6 +93,21 @@ internal static class Races
         }
     }
 
+    // Ends a test: optionally checks that the connection still serves a call, then closes the client, waits for the
+    // server to read the end of the connection, and disposes the server.
+    private static async Task EndAsync(PeerHandle<StreamBody> client, PeerHandle<StreamBody> server, Task serving, bool expectServed = false)
+    {
+        if (expectServed)
+        {
+            var next = await CallAsync(client);
+            Check.That(next == "ping", $"the next call ended with '{next}'");
+        }
+
+        await client.DisposeAsync();
+        await serving;
+        await server.DisposeAsync();
+    }
+
     private static async Task RespondVersusCloseAsync(bool planted)
     {
         var (client, server) = Pair(planted);
@@ -116,11 +131,7 @@ internal static class Races
         var outcome = await call;
         Check.That(outcome is "ping" or "cancelled", $"the call ended with '{outcome}'");
         await canceller;
-        var next = await CallAsync(client);
-        Check.That(next == "ping", $"the next call ended with '{next}'");
-        await client.DisposeAsync();
-        await serving; // the server reads the end of the connection
-        await server.DisposeAsync();
+        await EndAsync(client, server, serving, expectServed: true);
     }
 
     private static async Task UpdatesVersusDisposeAsync(bool planted)
@@ -168,11 +179,7 @@ internal static class Races
         await disposer;
         for (var i = 0; i < read.Count; i++)
             Check.That(read[i] == i, $"updates read out of order: {string.Join(",", read)}");
-        var next = await CallAsync(client);
-        Check.That(next == "ping", $"the next call ended with '{next}'");
-        await client.DisposeAsync();
-        await serving; // the server reads the end of the connection
-        await server.DisposeAsync();
+        await EndAsync(client, server, serving, expectServed: true);
     }
 
     private static async Task DisposeVersusRespondAsync(bool planted)
@@ -198,9 +205,7 @@ internal static class Races
         });
         var outcome = await CallAsync(client);
         Check.That(outcome is "ping" or $"error: {ReceivedRequest<StreamBody>.DroppedErrorText}", $"the call ended with '{outcome}'");
-        await client.DisposeAsync();
-        await serving; // the server reads the end of the connection
-        await server.DisposeAsync();
+        await EndAsync(client, server, serving);
     }
 
     private static async Task SendsVersusCloseAsync(bool planted)
@@ -223,9 +228,7 @@ internal static class Races
         }
 
         await close;
-        await client.DisposeAsync();
-        await serving; // the server reads the end of the connection
-        await server.DisposeAsync();
+        await EndAsync(client, server, serving);
     }
 }
 

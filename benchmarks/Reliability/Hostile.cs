@@ -50,44 +50,26 @@ internal static class Hostile
     }
 
     /// <summary>
-    /// Sends <paramref name="frame"/> <paramref name="count"/> times, 16 frames a send, and never reads. Stops early
-    /// when one send has made no progress for <paramref name="stall"/>: the server stopped reading (backpressure).
-    /// Returns how many whole frames went out.
+    /// Sends all of <paramref name="bytes"/> and reads nothing. Gives up when a send has made no progress for
+    /// <paramref name="stall"/>: the server stopped reading (backpressure). Returns whether everything went out.
     /// </summary>
-    public static async Task<long> FloodAsync(Socket socket, byte[] frame, int count, TimeSpan stall)
+    public static async Task<bool> SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, TimeSpan stall)
     {
-        const int perSend = 16;
-        var batch = new byte[frame.Length * perSend];
-        for (var i = 0; i < perSend; i++)
-            frame.CopyTo(batch, i * frame.Length);
-        long sent = 0;
-        while (sent < count)
+        using var timeout = new CancellationTokenSource(stall);
+        try
         {
-            var frames = (int)Math.Min(perSend, count - sent);
-            using var timeout = new CancellationTokenSource(stall);
-            try
+            while (!bytes.IsEmpty)
             {
-                var bytes = batch.AsMemory(0, frames * frame.Length);
-                while (!bytes.IsEmpty)
-                {
-                    var written = await socket.SendAsync(bytes, SocketFlags.None, timeout.Token);
-                    bytes = bytes[written..];
-                    timeout.CancelAfter(stall);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return sent;
-            }
-            catch (SocketException)
-            {
-                return sent;
+                bytes = bytes[await socket.SendAsync(bytes, SocketFlags.None, timeout.Token)..];
+                timeout.CancelAfter(stall);
             }
 
-            sent += frames;
+            return true;
         }
-
-        return sent;
+        catch (Exception error) when (error is OperationCanceledException or SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Closes every socket gracefully.</summary>

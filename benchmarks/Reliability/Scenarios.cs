@@ -10,7 +10,7 @@ internal static class Scenarios
 {
     public static readonly Scenario[] All =
     [
-        new RequestFlood(), new StreamFlood(), new StoppedReader(), new SlowHeaders(), new TrickledBodies(),
+        new Flood("request-flood", MessageType.Request), new Flood("stream-flood", MessageType.Stream), new StoppedReader(), new SlowHeaders(), new TrickledBodies(),
         new ManyConnections(), new ResetsMidFrame(),
     ];
 
@@ -21,27 +21,22 @@ internal static class Scenarios
     public static readonly TimeSpan Stall = TimeSpan.FromSeconds(3);
 }
 
-/// <summary>One connection writes service-1 echo requests of 4 KiB back to back and never reads a response.</summary>
-internal sealed class RequestFlood : Scenario
+/// <summary>
+/// One connection writes 4 KiB messages back to back and never reads: echo requests (each with its own ID: a request
+/// whose ID is still open would be refused, not served) or stream messages (the sample echoes each).
+/// </summary>
+internal sealed class Flood(string name, MessageType type) : Scenario
 {
-    public override string Name => "request-flood";
+    public override string Name => name;
 
-    public override string Describe(bool full) => $"1 conn, {(full ? 100_000 : 10_000)} x 4 KiB echo requests, never reads";
+    public override string Describe(bool full) =>
+        $"1 conn, {(full ? 100_000 : 10_000)} x 4 KiB {(type == MessageType.Request ? "echo requests" : "stream messages")}, never reads";
 
     public override async Task<Action> AttackAsync(ScenarioContext context)
     {
         var count = context.Size(100_000, 10_000);
         var sockets = await Hostile.ConnectAsync(context.EndPoint, 1);
-        var frame = Hostile.Frame(MessageHeader.Request(1, 1), new byte[4096]);
-        // Each request has its own ID: a request whose ID is still open would be refused, not served.
-        var sent = await FloodWithIdsAsync(sockets[0], frame, count);
-        context.Note($"sent {sent} of {count}{(sent < count ? " (then the server stopped reading)" : "")}");
-        return () => Hostile.Close(sockets);
-    }
-
-    // The frames differ only in their request ID (bytes 8..11): built in batches of 16.
-    private static async Task<long> FloodWithIdsAsync(Socket socket, byte[] frame, int count)
-    {
+        var frame = Hostile.Frame(new MessageHeader(type, 0, 1), new byte[4096]);
         long sent = 0;
         var batch = new byte[frame.Length * 16];
         while (sent < count)
@@ -50,31 +45,15 @@ internal sealed class RequestFlood : Scenario
             for (var i = 0; i < frames; i++)
             {
                 frame.CopyTo(batch, i * frame.Length);
-                BinaryPrimitives.WriteUInt32LittleEndian(batch.AsSpan(i * frame.Length + 8), (uint)(sent + i + 1));
+                if (type == MessageType.Request)
+                    BinaryPrimitives.WriteUInt32LittleEndian(batch.AsSpan(i * frame.Length + 8), (uint)(sent + i + 1));
             }
 
-            var done = await Hostile.FloodAsync(socket, batch[..(frames * frame.Length)], 1, Scenarios.Stall);
-            if (done == 0)
-                return sent;
+            if (!await Hostile.SendAllAsync(sockets[0], batch.AsMemory(0, frames * frame.Length), Scenarios.Stall))
+                break;
             sent += frames;
         }
 
-        return sent;
-    }
-}
-
-/// <summary>One connection writes 4 KiB stream messages back to back (the sample echoes each) and never reads.</summary>
-internal sealed class StreamFlood : Scenario
-{
-    public override string Name => "stream-flood";
-
-    public override string Describe(bool full) => $"1 conn, {(full ? 100_000 : 10_000)} x 4 KiB stream messages, never reads";
-
-    public override async Task<Action> AttackAsync(ScenarioContext context)
-    {
-        var count = context.Size(100_000, 10_000);
-        var sockets = await Hostile.ConnectAsync(context.EndPoint, 1);
-        var sent = await Hostile.FloodAsync(sockets[0], Hostile.Frame(MessageHeader.Stream(1), new byte[4096]), count, Scenarios.Stall);
         context.Note($"sent {sent} of {count}{(sent < count ? " (then the server stopped reading)" : "")}");
         return () => Hostile.Close(sockets);
     }
@@ -97,7 +76,7 @@ internal sealed class StoppedReader : Scenario
         foreach (var socket in sockets)
         {
             for (var i = 0; i < requests; i++)
-                sent += await Hostile.FloodAsync(socket, Hostile.Frame(MessageHeader.Request((uint)i + 1, 5), body), 1, Scenarios.Stall);
+                sent += await Hostile.SendAllAsync(socket, Hostile.Frame(MessageHeader.Request((uint)i + 1, 5), body), Scenarios.Stall) ? 1 : 0;
         }
 
         context.Note($"{sent} requests sent; {sent} MiB of responses asked for");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using FizyrRpc.Benchmarks.Micro;
 
 namespace FizyrRpc.Fuzz;
 
@@ -55,7 +56,7 @@ internal static class FrameTarget
             available = Math.Min(stream.Length, available + Math.Max(1, arrivals[arrival++ % arrivals.Length]));
             while (true)
             {
-                var buffer = ChunkedSequence.Create(stream.AsSpan((int)consumed, available - (int)consumed), pieces);
+                var buffer = Buffered(stream.AsSpan((int)consumed, available - (int)consumed), pieces);
                 var before = buffer;
                 bool read;
                 MessageHeader header;
@@ -93,6 +94,19 @@ internal static class FrameTarget
         }
 
         return new Outcome(frames, consumed, null);
+    }
+
+    // The buffered bytes as separate arrays of the given sizes (cycling), so a read across a cut by mistake reads the wrong bytes.
+    private static ReadOnlySequence<byte> Buffered(ReadOnlySpan<byte> data, ReadOnlySpan<int> pieces)
+    {
+        if (data.IsEmpty)
+            return ReadOnlySequence<byte>.Empty;
+        if (pieces.IsEmpty)
+            return new ReadOnlySequence<byte>(data.ToArray());
+        var cuts = new List<int>();
+        for (int at = pieces[0], i = 1; at < data.Length; at += pieces[i++ % pieces.Length])
+            cuts.Add(at);
+        return ChunkedSequence.Create(data.ToArray(), [.. cuts]);
     }
 
     private static void Compare(Outcome whole, Outcome arriving)
