@@ -17,6 +17,9 @@ internal static class ExitCodes
 
     /// <summary><c>call --timeout</c> passed before the response came.</summary>
     public const int Timeout = 4;
+
+    /// <summary>A bug in the tool: an exception nothing expected (EX_SOFTWARE).</summary>
+    public const int InternalError = 70;
 }
 
 /// <summary>Ends a command with an exit code and a message for standard error.</summary>

@@ -17,6 +17,12 @@ internal static class CommandRunner
             await Console.Error.WriteLineAsync($"fizyr-rpc: {e.Message}");
             return e.ExitCode;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never exit 1 (an error response) or 3 for a bug of the tool.
+            await Console.Error.WriteLineAsync($"fizyr-rpc: unexpected error: {e}");
+            return ExitCodes.InternalError;
+        }
     }
 
     /// <summary>Runs the part of a command that uses a connection: a lost connection is exit code 3, an oversized body 2.</summary>

@@ -94,8 +94,9 @@ internal sealed class BodyDisplay(BodyFormat format)
                 : Compact(body);
             return true;
         }
-        catch (Exception e) when (e is JsonException or MessagePackSerializationException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or MessagePackSerializationException or InvalidOperationException or EndOfStreamException)
         {
+            // Not the format (or truncated): shown as it is.
             return false;
         }
     }

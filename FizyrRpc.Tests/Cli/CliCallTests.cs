@@ -117,6 +117,12 @@ public class CliCallTests
         var decoded = JsonDocument.Parse(json.Lines.Single()).RootElement.GetProperty("body");
         Assert.That(decoded.GetProperty("frames")[1].GetInt32(), Is.EqualTo(2));
         Assert.That(JsonDocument.Parse(json.Lines.Single()).RootElement.GetProperty("body_hex").GetString(), Is.EqualTo(Convert.ToHexStringLower(body)));
+
+        // A body that is not MessagePack (a truncated map, then text) is shown as it is.
+        var truncated = await CliTool.RunAsync("call", server.Address, "1", "--hex", Convert.ToHexString(body[..5]), "--format", "msgpack");
+        var plain = await CliTool.RunAsync("call", server.Address, "1", "--text", "not json", "--format", "json");
+        Assert.That(truncated.Lines, Is.EqualTo(new[] { "response 0 0x" + Convert.ToHexStringLower(body[..5]) }), truncated.ToString());
+        Assert.That(plain.Lines, Is.EqualTo(new[] { "response 0 not json" }), plain.ToString());
     }
 
     [TestCaseSource(nameof(AllKinds))]
