@@ -29,7 +29,9 @@ public sealed class OpenDescriptors
     public IReadOnlyList<string> NewSince(OpenDescriptors earlier)
     {
         ArgumentNullException.ThrowIfNull(earlier);
+        // The runtime opens /proc files for a moment at any time (the GC reads /proc/meminfo): they are not ours.
         return _targets
+            .Where(pair => !pair.Value.StartsWith("/proc/", StringComparison.Ordinal))
             .Where(pair => !earlier._targets.TryGetValue(pair.Key, out var target) || target != pair.Value)
             .OrderBy(pair => pair.Key)
             .Select(pair => $"fd {pair.Key} -> {pair.Value}")
