@@ -108,13 +108,22 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
     /// <exception cref="ConnectionClosedException">Disposed.</exception>
     public TaskCompletionSource<PeerWriteHandle<TBody>> Start()
     {
+        TaskCompletionSource<PeerWriteHandle<TBody>> waiter;
         lock (_gate)
         {
             if (_state == RpcConnectionState.Disposed)
                 throw DisposedError();
-            _running ??= Task.Run(RunAsync, CancellationToken.None);
-            return _connected;
+            waiter = _connected;
+            if (_running is not null)
+                return waiter;
+
+            // Connecting from here on, so that the state never reads Idle once a call has asked for the connection.
+            _state = RpcConnectionState.Connecting;
+            _running = Task.Run(RunAsync, CancellationToken.None);
         }
+
+        RaiseStateChanged(RpcConnectionState.Idle, RpcConnectionState.Connecting, null);
+        return waiter;
     }
 
     private async Task RunAsync()

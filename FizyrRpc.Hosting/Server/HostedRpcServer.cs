@@ -132,7 +132,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
             if (_options.MaxConnections is { } max && _connections.Count >= max)
             {
                 RpcServerLog.ConnectionRefused(_logger, Name, remote, max);
-                _ = peer.DisposeAsync().AsTask();
+                _ = RefuseAsync(peer);
                 return;
             }
 
@@ -140,6 +140,13 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
             _connections.Add(connection);
             connection.Serving = Task.Run(() => ServeAsync(connection, peer, endpoint), CancellationToken.None);
         }
+    }
+
+    // Closed before anything is read from it: a request it sent fails as a closed connection, never half-served.
+    private static async Task RefuseAsync(PeerHandle<TBody> peer)
+    {
+        await peer.CloseAsync().ConfigureAwait(false);
+        await peer.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task ServeAsync(Connection connection, PeerHandle<TBody> peer, RpcEndpoint endpoint)
