@@ -49,7 +49,7 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
                 {
                     _lastError = args.Outcome.Exception;
                     _firstAttempt.TrySetResult();
-                    RpcClientLog.ReconnectAttempt(_logger, Name, Endpoint, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception);
+                    RpcClientLog.ReconnectAttempt(_logger, Name, Endpoint, args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
                     return default;
                 },
             })

@@ -29,7 +29,7 @@ internal static partial class RpcServerLog
     [LoggerMessage(8, LogLevel.Warning, "{Server} refused a connection from {Remote}: {MaxConnections} connections already open", EventName = "ConnectionRefused")]
     public static partial void ConnectionRefused(ILogger logger, string server, string remote, int maxConnections);
 
-    [LoggerMessage(9, LogLevel.Information, "{Server} stopping: waiting for the handlers of {Connections} connections to finish", EventName = "Draining")]
+    [LoggerMessage(9, LogLevel.Information, "{Server} stopping: waiting for the requests in flight on its {Connections} connections", EventName = "Draining")]
     public static partial void Draining(ILogger logger, string server, int connections);
 
     [LoggerMessage(10, LogLevel.Warning, "{Server} shutdown timeout passed with {Connections} connections still handling requests: cancelling their handlers", EventName = "ShutdownTimedOut")]
