@@ -109,6 +109,7 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
     public TaskCompletionSource<PeerWriteHandle<TBody>> Start()
     {
         TaskCompletionSource<PeerWriteHandle<TBody>> waiter;
+        Task<Task> run;
         lock (_gate)
         {
             if (_state == RpcConnectionState.Disposed)
@@ -117,12 +118,15 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
             if (_running is not null)
                 return waiter;
 
-            // Connecting from here on, so that the state never reads Idle once a call has asked for the connection.
+            // Connecting from here on, so that the state never reads Idle once a call has asked for the connection;
+            // the loop starts after the event, so that its events come after this one.
             _state = RpcConnectionState.Connecting;
-            _running = Task.Run(RunAsync, CancellationToken.None);
+            run = new Task<Task>(RunAsync);
+            _running = run.Unwrap();
         }
 
         RaiseStateChanged(RpcConnectionState.Idle, RpcConnectionState.Connecting, null);
+        run.Start(TaskScheduler.Default);
         return waiter;
     }
 

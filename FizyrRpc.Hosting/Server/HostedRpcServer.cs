@@ -142,7 +142,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
         }
     }
 
-    // Closed before anything is read from it: a request it sent fails as a closed connection, never half-served.
+    // Closed without reading from it: a request it sent fails as a closed connection, never half-served.
     private static async Task RefuseAsync(PeerHandle<TBody> peer)
     {
         await peer.CloseAsync().ConfigureAwait(false);
@@ -165,7 +165,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
         catch (Exception error)
         {
             RpcServerLog.ServeFailed(_logger, Name, connection.Remote, error);
-            await peer.DisposeAsync().ConfigureAwait(false); // not served (the scope failed): nothing else releases it
+            await RefuseAsync(peer).ConfigureAwait(false); // not served (no server could be made): nothing else releases it
         }
         finally
         {

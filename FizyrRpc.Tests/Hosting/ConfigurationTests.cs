@@ -52,9 +52,8 @@ public class ConfigurationTests
     {
         var builder = HostedTest.Builder(settings);
         HostedTest.AddProbeServer(builder.Services);
-        using var host = builder.Build();
 
-        var error = await Await.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Loopback.Timeout));
+        var error = await StartFailsAsync<OptionsValidationException>(builder);
 
         Assert.That(error.Message, Does.Contain(expected));
     }
@@ -72,9 +71,8 @@ public class ConfigurationTests
     {
         var builder = HostedTest.Builder(settings);
         HostedTest.AddProbeClient(builder.Services);
-        using var host = builder.Build();
 
-        var error = await Await.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Loopback.Timeout));
+        var error = await StartFailsAsync<OptionsValidationException>(builder);
 
         Assert.That(error.Message, Does.Contain(expected));
     }
@@ -85,11 +83,16 @@ public class ConfigurationTests
         using var folder = TempFolder.Create();
         var path = Path.Combine(folder.FolderPath, "not-a-socket");
         File.WriteAllText(path, "a regular file is never replaced by a socket");
-        using var host = HostedTest.ServerBuilder($"unix-stream:{path}").Build();
-
-        var error = await Await.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(Loopback.Timeout));
+        var error = await StartFailsAsync<InvalidOperationException>(HostedTest.ServerBuilder($"unix-stream:{path}"));
 
         Assert.That(error.Message, Does.StartWith($"The FizyrRpc server ProbeServer cannot listen on unix-stream:{path}: "));
         Assert.That(File.ReadAllText(path), Does.StartWith("a regular file"));
+    }
+
+    private static async Task<TException> StartFailsAsync<TException>(HostApplicationBuilder builder)
+        where TException : Exception
+    {
+        using var host = builder.Build();
+        return await Await.ThrowsAsync<TException>(() => host.StartAsync().WaitAsync(Loopback.Timeout));
     }
 }

@@ -26,7 +26,11 @@ public class HostedClientTests
         var connection = host.Services.GetRequiredService<RpcClientConnection<IHostedProbe>>();
         var probe = host.Services.GetRequiredService<IHostedProbe>();
         var states = new List<RpcConnectionState>();
-        connection.StateChanged += (_, change) => states.Add(change.Current);
+        connection.StateChanged += (_, change) =>
+        {
+            lock (states)
+                states.Add(change.Current);
+        };
 
         Assert.That(connection.State, Is.EqualTo(RpcConnectionState.Idle));
         Assert.That(server.Events("ConnectionAccepted"), Is.Empty, "nothing connects before the first use");
@@ -36,7 +40,8 @@ public class HostedClientTests
         Assert.That(await probe.WhoAsync(), Is.Not.Empty);
 
         Assert.That(connection.State, Is.EqualTo(RpcConnectionState.Connected));
-        Assert.That(states, Is.EqualTo(new[] { RpcConnectionState.Connecting, RpcConnectionState.Connected }));
+        lock (states)
+            Assert.That(states, Is.EqualTo(new[] { RpcConnectionState.Connecting, RpcConnectionState.Connected }));
         Assert.That(server.Events("ConnectionAccepted"), Has.Length.EqualTo(1), "one connection for every call");
         var connected = await host.WaitForEventAsync("Connected");
         Assert.That((connected.Id.Id, connected.Level), Is.EqualTo((102, LogLevel.Information)));
@@ -141,9 +146,7 @@ public class HostedClientTests
     public async Task WithNoWaitACallFailsAtOnceOnceTheFirstAttemptFailed()
     {
         using var folder = TempFolder.Create();
-        var builder = HostedTest.Builder(("Client:Endpoint", $"unix-stream:{folder.SocketPath}"), ("Client:WaitForConnection", "00:00:00"));
-        HostedTest.AddProbeClient(builder.Services);
-        using var host = await HostedTest.StartAsync(builder);
+        using var host = await StartClientWithNoServerAsync(folder, "00:00:00");
         var probe = host.Services.GetRequiredService<IHostedProbe>();
         var connection = host.Services.GetRequiredService<RpcClientConnection<IHostedProbe>>();
 
@@ -165,9 +168,7 @@ public class HostedClientTests
     public async Task ACallWaitsForTheConnectionUpToWaitForConnection()
     {
         using var folder = TempFolder.Create();
-        var builder = HostedTest.Builder(("Client:Endpoint", $"unix-stream:{folder.SocketPath}"), ("Client:WaitForConnection", "00:00:00.200"));
-        HostedTest.AddProbeClient(builder.Services);
-        using var host = await HostedTest.StartAsync(builder);
+        using var host = await StartClientWithNoServerAsync(folder, "00:00:00.200");
         var probe = host.Services.GetRequiredService<IHostedProbe>();
 
         var error = await Await.ThrowsAsync<ConnectionClosedException>(() => probe.WhoAsync().WaitAsync(Loopback.Timeout));
@@ -175,6 +176,37 @@ public class HostedClientTests
         Assert.That(error.Reason, Is.EqualTo(CloseReason.TransportError));
         Assert.That(error.InnerException, Is.InstanceOf<TimeoutException>()
             .With.Message.EqualTo($"No connection to unix-stream:{folder.SocketPath} within 00:00:00.2000000 (WaitForConnection)."));
+        await host.StopAndDisposeAsync();
+    }
+
+    // A client of a Unix socket path where nothing listens.
+    private static Task<IHost> StartClientWithNoServerAsync(TempFolder folder, string waitForConnection)
+    {
+        var builder = HostedTest.Builder(("Client:Endpoint", $"unix-stream:{folder.SocketPath}"), ("Client:WaitForConnection", waitForConnection));
+        HostedTest.AddProbeClient(builder.Services);
+        return HostedTest.StartAsync(builder);
+    }
+
+    [Test]
+    public async Task ASeqpacketServerAndClientWorkThroughTheHost()
+    {
+        if (!UnixSeqpacketPeer.IsSupported)
+            Assert.Ignore("Unix seqpacket is not supported here.");
+        using var folder = TempFolder.Create();
+        var endpoint = $"unix-seqpacket:{folder.SocketPath}";
+        var builder = HostedTest.Builder(("Server:Endpoints:0", endpoint), ("Client:Endpoint", endpoint));
+        builder.Services.AddSingleton<ProbeState>();
+        builder.Services.AddScoped<ConnectionScope>();
+        builder.Services.AddFizyrRpcSeqpacketServer<SeqpacketProbeServer>().BindConfiguration("Server");
+        builder.Services.AddFizyrRpcSeqpacketClient<IHostedProbe>(connection => new HostedProbeClient<UnixBody>(connection)).BindConfiguration("Client");
+        using var host = await HostedTest.StartAsync(builder);
+        var probe = host.Services.GetRequiredService<IHostedProbe>();
+
+        var id = await probe.WhoAsync().WaitAsync(Loopback.Timeout);
+
+        Assert.That(await probe.WhoAsync().WaitAsync(Loopback.Timeout), Is.EqualTo(id), "one connection, one scope");
+        Assert.That(await probe.HoldAsync(7).WaitAsync(Loopback.Timeout), Is.EqualTo(7));
+        Assert.That(host.Services.GetRequiredService<RpcServerHost<SeqpacketProbeServer>>().Endpoints, Is.EqualTo(new[] { RpcEndpoint.Parse(endpoint) }));
         await host.StopAndDisposeAsync();
     }
 }

@@ -161,4 +161,42 @@ public class HostedServerTests
         Assert.That(await first.WhoAsync(), Is.EqualTo(id), "the first connection goes on");
         await host.StopAndDisposeAsync();
     }
+
+    [Test]
+    public async Task AHandlerThatIgnoresCancellationHasItsConnectionClosedAndTheStopEnds()
+    {
+        var builder = HostedTest.ServerBuilder(settings: ("Probe:AbortTimeout", "00:00:00.100"));
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromMilliseconds(100));
+        using var host = await HostedTest.StartAsync(builder);
+        var state = host.Services.GetRequiredService<ProbeState>();
+        await using var client = await host.ConnectAsync();
+        var stubborn = client.StubbornAsync(1);
+        await state.EnteredAsync(1).WaitAsync(Loopback.Timeout);
+
+        await host.StopAsync().WaitAsync(Loopback.Timeout);
+
+        await Await.ThrowsAsync<ConnectionClosedException>(() => stubborn);
+        var aborted = host.Events("ConnectionsAborted").Single();
+        Assert.That((aborted.Id.Id, aborted.Level), Is.EqualTo((11, LogLevel.Warning)));
+        Assert.That(aborted.Message, Is.EqualTo("ProbeServer closed 1 connections whose handlers did not end within the abort timeout"));
+        state.Release.TrySetResult(); // let the handler end
+    }
+
+    [Test]
+    public async Task AConnectionWhoseServerCannotBeMadeIsClosedAndLogged()
+    {
+        // ProbeServer needs ConnectionScope, which is not registered here.
+        var builder = HostedTest.Builder(("Probe:Endpoints:0", "tcp:127.0.0.1:0"));
+        builder.Services.AddSingleton<ProbeState>();
+        builder.Services.AddFizyrRpcServer<ProbeServer>().BindConfiguration("Probe");
+        using var host = await HostedTest.StartAsync(builder);
+        await using var client = await host.ConnectAsync();
+
+        await Await.ThrowsAsync<ConnectionClosedException>(() => client.WhoAsync());
+
+        var failed = await host.WaitForEventAsync("ServeFailed");
+        Assert.That((failed.Id.Id, failed.Level), Is.EqualTo((12, LogLevel.Error)));
+        Assert.That(failed.Exception, Is.InstanceOf<InvalidOperationException>().With.Message.Contains(nameof(ConnectionScope)));
+        await host.StopAndDisposeAsync();
+    }
 }

@@ -17,6 +17,10 @@ public partial interface IHostedProbe
     /// <summary>Throws with the message.</summary>
     [Service(3)]
     Task FailAsync(string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until the test opens the gate, ignoring cancellation (a handler that does not cooperate).</summary>
+    [Service(4)]
+    Task<int> StubbornAsync(int tag, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A scoped dependency: one per connection, disposed with it.</summary>
@@ -131,4 +135,23 @@ public sealed class ProbeServer(ConnectionScope scope, ProbeState state) : Hoste
     }
 
     protected override Task FailAsync(string message, FailContext context) => throw new InvalidOperationException(message);
+
+    protected override async Task<int> StubbornAsync(int tag, StubbornContext context)
+    {
+        state.Entered();
+        await state.Release.Task;
+        return tag;
+    }
+}
+
+/// <summary>The probe over Unix seqpacket (<see cref="UnixBody"/>): Who answers its scope's ID, the rest at once.</summary>
+public sealed class SeqpacketProbeServer(ConnectionScope scope) : HostedProbeServerBase<UnixBody>
+{
+    protected override Task<string> WhoAsync(WhoContext context) => Task.FromResult(scope.Id);
+
+    protected override Task<int> HoldAsync(int tag, HoldContext context) => Task.FromResult(tag);
+
+    protected override Task FailAsync(string message, FailContext context) => throw new InvalidOperationException(message);
+
+    protected override Task<int> StubbornAsync(int tag, StubbornContext context) => Task.FromResult(tag);
 }
