@@ -328,6 +328,16 @@ internal static class Emitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
+        writer.Line();
+        writer.Line("/// <summary>Creates a client that takes the connection of each call from <paramref name=\"connection\"/> (a reconnecting one, for example): it sends requests and streams, and reads nothing else.</summary>");
+        writer.Line("/// <param name=\"connection\">Gives the write handle of each call; it stays its owner's.</param>");
+        writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"{names.Rpc}.DefaultFormat\"/>, MessagePack, by default).</param>");
+        writer.Line($"public {client}(global::FizyrRpc.IRpcConnectionProvider<TBody> connection, {Format}? format = null)");
+        writer.Indent();
+        writer.Line($": base(connection, format ?? {names.Rpc}.DefaultFormat)");
+        writer.Unindent();
+        writer.OpenBrace();
+        writer.Close();
 
         foreach (var service in model.Services)
         {

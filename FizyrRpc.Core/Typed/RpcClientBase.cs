@@ -6,7 +6,9 @@ namespace FizyrRpc;
 /// <summary>
 /// What generated clients are built on: typed calls over a write handle, typed stream messages both ways, and the
 /// raw handles underneath. A client built from a whole <see cref="PeerHandle{TBody}"/> can read the remote's stream
-/// messages; one built from a <see cref="PeerWriteHandle{TBody}"/> only sends.
+/// messages; one built from a <see cref="PeerWriteHandle{TBody}"/> only sends; one built from an
+/// <see cref="IRpcConnectionProvider{TBody}"/> takes the connection of each call from it (a reconnecting connection,
+/// for one) and only sends.
 /// </summary>
 /// <remarks>
 /// A client built from a whole peer handle reads the connection itself from the start, so its calls never wait on
@@ -21,6 +23,9 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
 {
     /// <summary>How many unread stream messages a client keeps; beyond it the oldest is dropped.</summary>
     public const int MaxUnreadStreams = 256;
+
+    private readonly PeerWriteHandle<TBody>? _writeHandle;
+    private readonly IRpcConnectionProvider<TBody>? _provider;
 
     /// <summary>How many bytes of unread stream bodies a client keeps; beyond it the oldest are dropped.</summary>
     public const long MaxUnreadStreamBytes = 16 * 1024 * 1024;
@@ -41,7 +46,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(peer);
         ArgumentNullException.ThrowIfNull(format);
         _peer = peer;
-        (ReadHandle, WriteHandle) = peer.Split();
+        (ReadHandle, _writeHandle) = peer.Split();
         Format = format;
         _streams = Channel.CreateBounded<Message<TBody>>(
             new BoundedChannelOptions(MaxUnreadStreams) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = true },
@@ -55,7 +60,19 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(writeHandle);
         ArgumentNullException.ThrowIfNull(format);
-        WriteHandle = writeHandle;
+        _writeHandle = writeHandle;
+        Format = format;
+    }
+
+    /// <summary>
+    /// Creates a client that asks <paramref name="provider"/> for the connection of each call: it sends requests and
+    /// streams, and reads nothing else. The provider stays its owner's: disposing the client leaves it alone.
+    /// </summary>
+    protected RpcClientBase(IRpcConnectionProvider<TBody> provider, IRpcFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(format);
+        _provider = provider;
         Format = format;
     }
 
@@ -63,7 +80,9 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     public IRpcFormat Format { get; }
 
     /// <summary>The raw write handle underneath.</summary>
-    public PeerWriteHandle<TBody> WriteHandle { get; }
+    /// <exception cref="InvalidOperationException">The client takes its connection from a provider per call.</exception>
+    public PeerWriteHandle<TBody> WriteHandle => _writeHandle ?? throw new InvalidOperationException(
+        "This client takes the connection of each call from its IRpcConnectionProvider: it has no write handle of its own.");
 
     /// <summary>The raw read handle underneath, when the client was built from a whole peer handle; the client reads it itself, so do not read it too.</summary>
     public PeerReadHandle<TBody>? ReadHandle { get; }
@@ -72,12 +91,15 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     public long DroppedStreamCount => Interlocked.Read(ref _droppedStreams);
 
     /// <summary>Completes when the connection has ended.</summary>
+    /// <exception cref="InvalidOperationException">The client takes its connection from a provider per call.</exception>
     public Task Completion => WriteHandle.Completion;
 
     /// <summary>Closes the connection for every handle; completes when it has ended.</summary>
+    /// <exception cref="InvalidOperationException">The client takes its connection from a provider per call.</exception>
     public Task CloseAsync() => WriteHandle.CloseAsync();
 
     /// <summary>A handle that can close the connection but does not keep it alive.</summary>
+    /// <exception cref="InvalidOperationException">The client takes its connection from a provider per call.</exception>
     public PeerCloseHandle CreateCloseHandle() => WriteHandle.CreateCloseHandle();
 
     /// <summary>Encodes a value as a body in the client's format.</summary>
@@ -107,7 +129,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
-        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
     }
 
@@ -117,7 +139,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask CallAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
@@ -132,7 +154,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
     protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
-        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
     }
 
@@ -140,7 +162,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     protected async Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var sent = await WriteHandle.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
         CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
     }
 
@@ -170,11 +192,40 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
 
     /// <summary>Sends a request and returns its raw handle, for a generated call object.</summary>
     protected ValueTask<SentRequest<TBody>> StartAsync(int serviceId, TBody request, CancellationToken cancellationToken) =>
-        WriteHandle.SendRequestAsync(serviceId, request, cancellationToken);
+        SendRequestAsync(serviceId, request, cancellationToken);
 
     /// <summary>Sends a stream message.</summary>
     protected ValueTask SendStreamAsync(int streamId, TBody body, CancellationToken cancellationToken) =>
-        WriteHandle.SendStreamAsync(streamId, body, cancellationToken);
+        _writeHandle is { } write ? write.SendStreamAsync(streamId, body, cancellationToken) : SendStreamThroughProviderAsync(streamId, body, cancellationToken);
+
+    private ValueTask<SentRequest<TBody>> SendRequestAsync(int serviceId, TBody request, CancellationToken cancellationToken) =>
+        _writeHandle is { } write ? write.SendRequestAsync(serviceId, request, cancellationToken) : SendRequestThroughProviderAsync(serviceId, request, cancellationToken);
+
+    private async ValueTask<SentRequest<TBody>> SendRequestThroughProviderAsync(int serviceId, TBody request, CancellationToken cancellationToken)
+    {
+        var write = await GetProvidedWriteHandleAsync(request, cancellationToken).ConfigureAwait(false);
+        return await write.SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendStreamThroughProviderAsync(int streamId, TBody body, CancellationToken cancellationToken)
+    {
+        var write = await GetProvidedWriteHandleAsync(body, cancellationToken).ConfigureAwait(false);
+        await write.SendStreamAsync(streamId, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The body is the client's until a handle takes it: freed here when no connection could be had.
+    private async ValueTask<PeerWriteHandle<TBody>> GetProvidedWriteHandleAsync(TBody body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _provider!.GetWriteHandleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Reads the remote's stream messages, decoded by <paramref name="decode"/> (the generated decoder gives a stream
@@ -188,7 +239,7 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decode);
-        var streams = _streams ?? throw new InvalidOperationException("This client was built from a write handle and reads nothing: build it from a PeerHandle.");
+        var streams = _streams ?? throw new InvalidOperationException("This client was built from a write handle or a connection provider and reads nothing: build it from a PeerHandle.");
         while (await streams.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!streams.Reader.TryRead(out var stream))
@@ -264,7 +315,10 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
         stream.Body.Dispose();
     }
 
-    /// <summary>Releases the handles the client holds; when they were the last, waits until the connection has ended.</summary>
+    /// <summary>
+    /// Releases the handles the client holds; when they were the last, waits until the connection has ended. A client
+    /// on a provider holds none.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_reading is not null && !_stopReading!.IsCancellationRequested)
@@ -278,7 +332,8 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
 
         if (ReadHandle is not null)
             await ReadHandle.DisposeAsync().ConfigureAwait(false);
-        await WriteHandle.DisposeAsync().ConfigureAwait(false);
+        if (_writeHandle is not null)
+            await _writeHandle.DisposeAsync().ConfigureAwait(false);
         if (_peer is not null)
             await _peer.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);

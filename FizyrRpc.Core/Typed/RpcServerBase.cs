@@ -37,17 +37,32 @@ public abstract class RpcServerBase<TBody>
     /// Serves the connection until it ends or <paramref name="cancellationToken"/> is cancelled, then waits for the
     /// handlers still running and releases the handle.
     /// </summary>
-    public async Task ServeAsync(PeerHandle<TBody> peer, CancellationToken cancellationToken = default)
+    public Task ServeAsync(PeerHandle<TBody> peer, CancellationToken cancellationToken = default) =>
+        ServeAsync(peer, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Serves the connection with a graceful stop. When <paramref name="stopReading"/> is cancelled, no further request
+    /// is taken: the read handle is released, so the connection answers every later request (and every one still
+    /// queued) with an error response. Handlers still running go on until they finish, or until
+    /// <paramref name="cancellationToken"/> is cancelled, which cancels their tokens (a cancelled handler's request is
+    /// answered with an error response). Then the handle is released.
+    /// </summary>
+    /// <param name="peer">The connection; released when this completes.</param>
+    /// <param name="stopReading">Stops taking requests; running handlers go on.</param>
+    /// <param name="cancellationToken">Stops taking requests and cancels the running handlers.</param>
+    public async Task ServeAsync(PeerHandle<TBody> peer, CancellationToken stopReading, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
         var (read, write) = peer.Split();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
+        using var readStop = stopReading == cancellationToken ? null : CancellationTokenSource.CreateLinkedTokenSource(stopReading, cancellationToken);
+        var readToken = readStop?.Token ?? cancellationToken;
         var runner = new RequestRunner<TBody>(this, write, stop.Token);
         try
         {
             // The read loop waits on the caller's token alone: the connection ending ends it anyway, and a token that
             // cannot be cancelled lets the engine's queue reuse its wait instead of allocating one per message.
-            await foreach (var message in read.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var message in read.ReadMessagesAsync(readToken).ConfigureAwait(false))
             {
                 if (message.Request is { } request)
                 {
@@ -63,12 +78,12 @@ public abstract class RpcServerBase<TBody>
                     }
                     catch (Exception error) when (error is not OperationCanceledException || !stop.IsCancellationRequested)
                     {
-                        OnHandlerError(message.Header, error);
+                        ReportHandlerError(message.Header, error);
                     }
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (readToken.IsCancellationRequested || stop.IsCancellationRequested)
         {
             // Stopped by the caller or the connection.
         }
@@ -80,14 +95,27 @@ public abstract class RpcServerBase<TBody>
         {
             try
             {
+                // Released before the handlers are waited for: requests that come meanwhile are answered at once.
+                await read.DisposeAsync().ConfigureAwait(false);
                 await runner.DrainAsync().ConfigureAwait(false);
             }
             finally
             {
-                await read.DisposeAsync().ConfigureAwait(false);
                 await write.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Observes every handler failure besides <see cref="OnHandlerError"/>, even when a subclass overrides that hook:
+    /// how a host logs them. Set it before serving; it must not throw.
+    /// </summary>
+    public Action<MessageHeader, Exception>? HandlerErrorObserver { get; set; }
+
+    private void ReportHandlerError(MessageHeader header, Exception error)
+    {
+        HandlerErrorObserver?.Invoke(header, error);
+        OnHandlerError(header, error);
     }
 
     /// <summary>Handles one request on a thread-pool thread (see <see cref="RequestRunner{TBody}"/>); answers it exactly once.</summary>
@@ -118,7 +146,7 @@ public abstract class RpcServerBase<TBody>
             {
                 // Answered already: whatever came after is the handler's fault, unless the connection went away.
                 if (!IsConnectionGone(error, cancellationToken))
-                    OnHandlerError(request.Message.Header, error);
+                    ReportHandlerError(request.Message.Header, error);
                 return;
             }
 
@@ -133,7 +161,7 @@ public abstract class RpcServerBase<TBody>
                 case var _ when IsConnectionGone(error, cancellationToken):
                     break;
                 default:
-                    OnHandlerError(request.Message.Header, error);
+                    ReportHandlerError(request.Message.Header, error);
                     await request.SendErrorResponseAsync(DescribeError(request.Message.Header, error), CancellationToken.None).ConfigureAwait(false);
                     break;
             }

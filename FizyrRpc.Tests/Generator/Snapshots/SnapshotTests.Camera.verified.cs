@@ -873,6 +873,14 @@ namespace Vision.Cameras
         {
         }
 
+        /// <summary>Creates a client that takes the connection of each call from <paramref name="connection"/> (a reconnecting one, for example): it sends requests and streams, and reads nothing else.</summary>
+        /// <param name="connection">Gives the write handle of each call; it stays its owner's.</param>
+        /// <param name="format">The format of every body (<see cref="global::Vision.Cameras.CameraRpc.DefaultFormat"/>, MessagePack, by default).</param>
+        public CameraClient(global::FizyrRpc.IRpcConnectionProvider<TBody> connection, global::FizyrRpc.IRpcFormat? format = null)
+            : base(connection, format ?? global::Vision.Cameras.CameraRpc.DefaultFormat)
+        {
+        }
+
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
             CallTaskAsync(0, NoBody(), cancellationToken);

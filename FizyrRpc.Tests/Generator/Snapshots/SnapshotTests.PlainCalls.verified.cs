@@ -480,6 +480,14 @@ namespace Tools
         {
         }
 
+        /// <summary>Creates a client that takes the connection of each call from <paramref name="connection"/> (a reconnecting one, for example): it sends requests and streams, and reads nothing else.</summary>
+        /// <param name="connection">Gives the write handle of each call; it stays its owner's.</param>
+        /// <param name="format">The format of every body (<see cref="global::Tools.CalculatorRpc.DefaultFormat"/>, MessagePack, by default).</param>
+        public CalculatorClient(global::FizyrRpc.IRpcConnectionProvider<TBody> connection, global::FizyrRpc.IRpcFormat? format = null)
+            : base(connection, format ?? global::Tools.CalculatorRpc.DefaultFormat)
+        {
+        }
+
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<long> AddAsync(global::System.Collections.Generic.List<int> values, global::System.Threading.CancellationToken cancellationToken = default) =>
             CallTaskAsync<long>(1, Encode(values), cancellationToken);

@@ -631,6 +631,14 @@ public sealed class StorageClient<TBody> : global::FizyrRpc.RpcClientBase<TBody>
     {
     }
 
+    /// <summary>Creates a client that takes the connection of each call from <paramref name="connection"/> (a reconnecting one, for example): it sends requests and streams, and reads nothing else.</summary>
+    /// <param name="connection">Gives the write handle of each call; it stays its owner's.</param>
+    /// <param name="format">The format of every body (<see cref="global::StorageRpc.DefaultFormat"/>, MessagePack, by default).</param>
+    public StorageClient(global::FizyrRpc.IRpcConnectionProvider<TBody> connection, global::FizyrRpc.IRpcFormat? format = null)
+        : base(connection, format ?? global::StorageRpc.DefaultFormat)
+    {
+    }
+
     /// <inheritdoc/>
     public global::System.Threading.Tasks.ValueTask<string> PutAsync(byte[] blob, global::System.Threading.CancellationToken cancellationToken = default) =>
         CallAsync<string>(0, Encode(blob), cancellationToken);

@@ -1,0 +1,24 @@
+using FizyrRpc;
+using FizyrRpc.Hosting;
+using FizyrRpc.Samples.Camera;
+using FizyrRpc.Samples.Hosted;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// A robot cell as a Generic Host: its worker uses the ICamera client from DI. The camera server runs as a second
+// Generic Host in the same process, on a Unix socket in a temp folder, and is restarted half-way: the client reconnects.
+var folder = Directory.CreateTempSubdirectory("fizyr-hosted-");
+try
+{
+    var endpoint = $"unix-stream:{Path.Combine(folder.FullName, "camera.sock")}";
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration["Camera:Endpoint"] = endpoint;   // the rest of "Camera" comes from appsettings.json
+    builder.Services.AddFizyrRpcClient<ICamera>(connection => new CameraClient<StreamBody>(connection)).BindConfiguration("Camera");
+    builder.Services.AddSingleton(new CameraServerHost(endpoint));
+    builder.Services.AddHostedService<CellWorker>();
+    await builder.Build().RunAsync();
+}
+finally
+{
+    folder.Delete(recursive: true);
+}
