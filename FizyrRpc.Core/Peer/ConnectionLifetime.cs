@@ -26,33 +26,37 @@ internal sealed class ConnectionLifetime
     /// <summary>Why the connection ended, or null while it is open.</summary>
     public ConnectionClosedException? CloseError => Volatile.Read(ref _closed);
 
+    /// <summary>
+    /// A new exception telling why the connection ended, for one waiter: each waiter throws its own instance (a shared
+    /// one would have its stack trace rewritten by every throw), all carrying the same reason and cause.
+    /// </summary>
+    public ConnectionClosedException NewCloseError() => CloseError?.Copy() ?? new ConnectionClosedException(CloseReason.ClosedLocally);
+
     /// <summary>Completes when the connection has ended and its transport is released.</summary>
     public Task Completion => _completion.Task;
 
     /// <summary>Completes when the close that won has failed everything that waited.</summary>
     public Task CloseDone => _closeDone.Task;
 
-    /// <summary>
-    /// Records <paramref name="reason"/> if no close came first, and arms the abort: at once, or after the shutdown
-    /// timeout for a graceful close. Returns the error when this call won, null otherwise.
-    /// </summary>
-    public ConnectionClosedException? TryBeginClose(CloseReason reason, Exception? cause, bool graceful)
+    /// <summary>Records <paramref name="reason"/> if no close came first. Returns the error when this call won, null otherwise.</summary>
+    public ConnectionClosedException? TryBeginClose(CloseReason reason, Exception? cause)
     {
         var error = new ConnectionClosedException(reason, cause);
-        if (Interlocked.CompareExchange(ref _closed, error, null) is not null)
-            return null;
-        if (!graceful)
-            _abort.Cancel();
-        else if (_shutdownTimeout != Timeout.InfiniteTimeSpan)
-            _abort.CancelAfter(_shutdownTimeout);
-        return error;
+        return Interlocked.CompareExchange(ref _closed, error, null) is null ? error : null;
     }
 
-    /// <summary>The close that won has done its work: cancels the closing token (users' callbacks run here), last.</summary>
-    public void EndClose()
+    /// <summary>
+    /// The close that won has failed what waited: arms the abort (at once, or after the shutdown timeout for a graceful
+    /// close), then cancels the closing token (users' callbacks run there), last.
+    /// </summary>
+    public void EndClose(bool graceful)
     {
         try
         {
+            if (!graceful)
+                _abort.Cancel();
+            else if (_shutdownTimeout != Timeout.InfiniteTimeSpan)
+                _abort.CancelAfter(_shutdownTimeout);
             _closing.Cancel();
         }
         finally
@@ -72,7 +76,7 @@ internal sealed class ConnectionLifetime
         {
             var count = Volatile.Read(ref _liveHandles);
             if (count == 0)
-                throw CloseError ?? new ConnectionClosedException(CloseReason.ClosedLocally);
+                throw NewCloseError();
             if (Interlocked.CompareExchange(ref _liveHandles, count + 1, count) == count)
                 return;
         }

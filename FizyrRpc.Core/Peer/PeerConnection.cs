@@ -20,10 +20,10 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options = options.Snapshot(); // read live, a change on another thread could stall the loops
         _transport = transport;
         Options = options;
-        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests);
+        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests, options.MaxOpenSentRequests);
         _lifetime = new ConnectionLifetime(options.ShutdownTimeout);
         _router = new PeerRouter<TBody>(this, transport, options.IncomingQueueCapacity);
         Writer = new PeerWriter<TBody>(this, transport, options.OutgoingQueueCapacity);
@@ -49,6 +49,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
 
     /// <summary>Why the connection ended, or null while it is open.</summary>
     public ConnectionClosedException? CloseError => _lifetime.CloseError;
+
+    /// <inheritdoc cref="ConnectionLifetime.NewCloseError"/>
+    public ConnectionClosedException NewCloseError() => _lifetime.NewCloseError();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -85,18 +88,18 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     /// <summary>Starts closing the connection. Graceful: what is queued is still written (within the shutdown timeout).</summary>
     public void Close(CloseReason reason, Exception? cause, bool graceful)
     {
-        if (_lifetime.TryBeginClose(reason, cause, graceful) is not { } error)
+        if (_lifetime.TryBeginClose(reason, cause) is not { } error)
             return;
         try
         {
             Writer.Complete();
             Tracker.FailAll(error);
-            _router.Complete(error);
+            _router.Complete(error); // before the abort closes the socket: whoever sees the socket close finds the reason
         }
         finally
         {
             // Last: users' callbacks on ConnectionClosed run inline here, and one that throws must not skip the above.
-            _lifetime.EndClose();
+            _lifetime.EndClose(graceful);
         }
 
         if (Volatile.Read(ref _runStarted) == 0)

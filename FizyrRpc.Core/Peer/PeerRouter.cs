@@ -50,18 +50,23 @@ internal sealed class PeerRouter<TBody>
         {
             if (reader.TryRead(out var item))
                 return item;
+
+            // An ended connection says so even to a cancelled token: a server that stops right after a connection
+            // failed must still see why it failed, not only its own cancellation.
+            if (reader.Completion.IsCompleted)
+                throw _connection.NewCloseError();
             bool more;
             try
             {
                 more = await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is not OperationCanceledException && _connection.CloseError is { } closed)
+            catch (Exception error) when (error is not OperationCanceledException && _connection.CloseError is not null)
             {
-                throw closed;
+                throw _connection.NewCloseError();
             }
 
             if (!more)
-                throw _connection.CloseError ?? new ConnectionClosedException(CloseReason.ClosedLocally);
+                throw _connection.NewCloseError();
         }
     }
 
@@ -102,7 +107,7 @@ internal sealed class PeerRouter<TBody>
         }
         catch (EndOfStreamException error)
         {
-            _connection.Close(CloseReason.ClosedByRemote, error, graceful: true); // ended inside a message: nothing partial is delivered
+            _connection.Close(CloseReason.EndedMidMessage, error, graceful: true); // nothing partial is delivered
         }
         catch (Exception) when (_connection.CloseError is not null)
         {

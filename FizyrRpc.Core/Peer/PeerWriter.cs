@@ -71,7 +71,7 @@ internal sealed class PeerWriter<TBody>
         catch (ChannelClosedException)
         {
             message.Body.Dispose();
-            throw _connection.CloseError ?? new ConnectionClosedException(CloseReason.ClosedLocally);
+            throw _connection.NewCloseError();
         }
         catch
         {
