@@ -27,8 +27,11 @@ public sealed class PeerOptions
     public int OutgoingQueueCapacity { get; set; } = 1024;
 
     /// <summary>
-    /// The most requests received from the remote that may be open (delivered or queued, not yet answered) at once
-    /// (default 4096). A request beyond it is answered at once with an error response and never reaches the user.
+    /// The most requests received from the remote that may be open at once (default 4096). A request counts from its
+    /// arrival until its response has been handed to the socket. When the open (unanswered) requests alone fill it, a
+    /// further request is answered at once with an error response and never reaches the user; when answers still
+    /// waiting to be written fill it, the connection stops reading the socket until they are written, so a remote
+    /// that does not read its answers is not read either.
     /// </summary>
     public int MaxOpenReceivedRequests { get; set; } = 4096;
 

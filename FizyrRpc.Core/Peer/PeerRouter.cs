@@ -165,6 +165,43 @@ internal sealed class PeerRouter<TBody>
 
     private ValueTask DispatchRequestAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
+        if (AtOpenRequestLimitWithUnwrittenResponses())
+            return DispatchRequestWhenWrittenAsync(message, cancellationToken);
+        return DispatchRequestNowAsync(message, cancellationToken);
+    }
+
+    // A request counts until its response is handed to the socket. Past the limit, a request is refused only when the
+    // open requests alone fill it; while answered ones still wait to be written, the read loop waits instead, which
+    // stops reading the socket: a remote that never reads its answers is not read either.
+    private bool AtOpenRequestLimitWithUnwrittenResponses()
+    {
+        var unwritten = _connection.Writer.UnwrittenResponses;
+        return unwritten > 0 && _connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests;
+    }
+
+    private async ValueTask DispatchRequestWhenWrittenAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var written = _connection.Writer.WhenResponseWritten();
+                if (!AtOpenRequestLimitWithUnwrittenResponses())
+                    break;
+                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            message.Body.Dispose();
+            throw;
+        }
+
+        await DispatchRequestNowAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask DispatchRequestNowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
         var header = message.Header;
         if (Volatile.Read(ref _readHandleDisposed) != 0)
         {

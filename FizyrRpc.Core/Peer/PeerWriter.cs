@@ -18,6 +18,11 @@ internal sealed class PeerWriter<TBody>
     private readonly IPeerTransport<TBody> _transport;
     private readonly Channel<Message<TBody>> _outgoing;
 
+    // Responses queued but not yet handed to the socket: a received request counts against MaxOpenReceivedRequests
+    // until its response is written, so a remote that never reads cannot make us answer (and hold) without end.
+    private int _unwrittenResponses;
+    private TaskCompletionSource? _responseWritten;
+
     public PeerWriter(PeerConnection<TBody> connection, IPeerTransport<TBody> transport, int capacity)
     {
         _connection = connection;
@@ -42,9 +47,37 @@ internal sealed class PeerWriter<TBody>
     /// <summary>As <see cref="SendAsync"/>, for a message that already passed <see cref="Validate"/>.</summary>
     public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
+        CountQueued(message);
         if (_outgoing.Writer.TryWrite(message))
             return default;
         return SendSlowAsync(message, cancellationToken);
+    }
+
+    /// <summary>Responses queued and not yet handed to the socket.</summary>
+    public int UnwrittenResponses => Volatile.Read(ref _unwrittenResponses);
+
+    /// <summary>Completes the next time a response has been handed to the socket (or dropped); check again after.</summary>
+    public Task WhenResponseWritten()
+    {
+        var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (Interlocked.CompareExchange(ref _responseWritten, fresh, null) ?? fresh).Task;
+    }
+
+    private void CountQueued(in Message<TBody> message)
+    {
+        if (message.Header.MessageType == MessageType.Response)
+            Interlocked.Increment(ref _unwrittenResponses);
+    }
+
+    /// <summary>A message left the queue (written or dropped); its body is released.</summary>
+    private void Release(in Message<TBody> message)
+    {
+        message.Body.Dispose();
+        if (message.Header.MessageType == MessageType.Response)
+        {
+            Interlocked.Decrement(ref _unwrittenResponses);
+            Interlocked.Exchange(ref _responseWritten, null)?.TrySetResult();
+        }
     }
 
     /// <summary>Checks the write limits; a refused message's body is disposed.</summary>
@@ -70,12 +103,12 @@ internal sealed class PeerWriter<TBody>
         }
         catch (ChannelClosedException)
         {
-            message.Body.Dispose();
+            Release(message);
             throw _connection.NewCloseError();
         }
         catch
         {
-            message.Body.Dispose();
+            Release(message);
             throw;
         }
     }
@@ -91,6 +124,7 @@ internal sealed class PeerWriter<TBody>
     /// <summary>Queues a message, waiting for room (backpressure); a closed connection drops it.</summary>
     public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
+        CountQueued(message);
         if (_outgoing.Writer.TryWrite(message))
             return default;
         return TrySendSlowAsync(message, cancellationToken);
@@ -132,7 +166,7 @@ internal sealed class PeerWriter<TBody>
 
                 abortToken.ThrowIfCancellationRequested(); // aborted while waiting: write nothing more
                 await _transport.WriteAsync(batch, abortToken).ConfigureAwait(false);
-                DisposeBodies(batch);
+                ReleaseAll(batch);
             }
         }
         catch (Exception) when (abortToken.IsCancellationRequested)
@@ -145,17 +179,17 @@ internal sealed class PeerWriter<TBody>
         }
         finally
         {
-            DisposeBodies(batch);
+            ReleaseAll(batch);
             _connection.Close(CloseReason.ClosedLocally, null, graceful: false); // no-op unless the writer ended on its own
             while (reader.TryRead(out var message))
-                message.Body.Dispose();
+                Release(message);
         }
     }
 
-    private static void DisposeBodies(List<Message<TBody>> batch)
+    private void ReleaseAll(List<Message<TBody>> batch)
     {
         foreach (var message in batch)
-            message.Body.Dispose();
+            Release(message);
         batch.Clear();
     }
 }
