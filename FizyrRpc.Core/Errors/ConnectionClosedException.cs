@@ -14,6 +14,12 @@ public enum CloseReason
 
     /// <summary>The socket failed (reset, I/O error).</summary>
     TransportError,
+
+    /// <summary>
+    /// The remote's end of stream came in the middle of a message: it crashed or was cut off, not a clean hang-up.
+    /// The partial message was not delivered.
+    /// </summary>
+    EndedMidMessage,
 }
 
 /// <summary>
@@ -32,6 +38,9 @@ public sealed class ConnectionClosedException : RpcException
     /// <summary>Why the connection ended.</summary>
     public CloseReason Reason { get; }
 
+    /// <summary>A new exception with the same reason and cause, for one more waiter: an exception instance is thrown once.</summary>
+    internal ConnectionClosedException Copy() => new(Reason, InnerException);
+
     private static string Describe(CloseReason reason, Exception? cause)
     {
         var text = reason switch
@@ -39,6 +48,7 @@ public sealed class ConnectionClosedException : RpcException
             CloseReason.ClosedLocally => "The connection was closed locally.",
             CloseReason.ClosedByRemote => "The connection was closed by the remote.",
             CloseReason.ProtocolError => "The connection was closed because of a protocol error.",
+            CloseReason.EndedMidMessage => "The remote ended the connection in the middle of a message.",
             _ => "The connection failed.",
         };
         return cause is null ? text : $"{text} {cause.Message}";

@@ -25,6 +25,19 @@ public interface IPeerTransport<TBody> : IAsyncDisposable
     /// <exception cref="MessageTooLargeException">The message exceeds a write limit.</exception>
     void ValidateOutgoing(in Message<TBody> message);
 
-    /// <summary>Writes a batch of messages, in order, in as few system calls as the transport can.</summary>
+    /// <summary>
+    /// Writes a batch of messages, in order, in as few system calls as the transport can. The write ends only when it
+    /// has completed or failed, never while the socket may still read the messages' buffers: the peer releases the
+    /// bodies as soon as it returns. To stop a pending write, the peer calls <see cref="Abort"/>.
+    /// </summary>
+    /// <param name="messages">The batch.</param>
+    /// <param name="cancellationToken">Checked before the write starts; a write under way is stopped by <see cref="Abort"/>.</param>
     ValueTask WriteAsync(IReadOnlyList<Message<TBody>> messages, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes the socket at once, from any thread, without releasing any buffer: a pending read or write then fails,
+    /// and what it used is released by the code that awaited it. <see cref="IAsyncDisposable.DisposeAsync"/> still
+    /// follows, and must tolerate the closed socket.
+    /// </summary>
+    void Abort();
 }

@@ -14,12 +14,25 @@ public static class Peer
         return (new Peer<TBody>(connection), new PeerHandle<TBody>(connection));
     }
 
-    /// <summary>Creates a peer, starts running it in the background and returns its handle.</summary>
+    /// <summary>
+    /// Creates a peer, starts running it in the background and returns its handle. The connection's own errors are on
+    /// the handle (<see cref="PeerHandle{TBody}.CloseError"/>); a failure of the transport's release after the
+    /// connection ended is observed and dropped here: to see it, run the peer yourself (<see cref="Create"/>).
+    /// </summary>
     public static PeerHandle<TBody> Start<TBody>(IPeerTransport<TBody> transport, PeerOptions? options = null)
         where TBody : IMessageBody<TBody>
     {
         var (peer, handle) = Create(transport, options);
-        _ = peer.RunAsync();
+        var run = peer.RunAsync();
+        if (!run.IsCompletedSuccessfully)
+        {
+            run.ContinueWith(
+                static run => _ = run.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
         return handle;
     }
 }
@@ -36,6 +49,7 @@ public sealed class Peer<TBody>
     /// <summary>
     /// Runs the connection until it ends: reads and routes every incoming message, writes every queued one, then
     /// releases the transport. Never throws for the connection's own errors: see <see cref="PeerHandle{TBody}.CloseError"/>.
+    /// Throws what the transport's release threw, if it failed.
     /// </summary>
     /// <param name="cancellationToken">Closes the connection gracefully when cancelled.</param>
     /// <exception cref="InvalidOperationException">The peer is already running.</exception>

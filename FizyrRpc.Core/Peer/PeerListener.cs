@@ -25,11 +25,14 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
     private long _transientErrors;
     private int _disposed;
 
-    /// <summary>Creates a listener whose peers use <paramref name="options"/>.</summary>
-    protected PeerListener(PeerOptions? options) => Options = options ?? PeerOptions.Default;
+    private readonly PeerOptions _options;
 
-    /// <summary>The options of every accepted peer.</summary>
-    public PeerOptions Options { get; }
+    /// <summary>Creates a listener whose peers use a copy of <paramref name="options"/>, taken and validated now.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    protected PeerListener(PeerOptions? options) => _options = (options ?? PeerOptions.Default).Snapshot();
+
+    /// <summary>The options of every accepted peer (a copy: changing it changes nothing).</summary>
+    public PeerOptions Options => _options.Snapshot();
 
     /// <summary>How many transient accept errors were skipped so far.</summary>
     public long TransientErrorCount => Interlocked.Read(ref _transientErrors);
@@ -55,7 +58,7 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
             try
             {
                 var (transport, info) = await AcceptTransportAsync(cancellationToken).ConfigureAwait(false);
-                return new AcceptedPeer<TBody, TInfo>(Peer.Start(transport, Options), info);
+                return new AcceptedPeer<TBody, TInfo>(Peer.Start(transport, _options), info);
             }
             catch (Exception error) when (Volatile.Read(ref _disposed) != 0 && error is not ObjectDisposedException)
             {

@@ -35,7 +35,8 @@ public sealed class PeerReadHandle<TBody> : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Reads requests and stream messages until the connection ends. Ends quietly when either side closed the
-    /// connection; throws <see cref="ConnectionClosedException"/> when it ended on an error. Messages the peer dropped
+    /// connection; throws <see cref="ConnectionClosedException"/> when it ended on an error (which includes the
+    /// remote's end of stream in the middle of a message, <see cref="CloseReason.EndedMidMessage"/>). Messages the peer dropped
     /// (see <see cref="ReceiveMessageAsync"/>) are skipped here: use <see cref="ReceiveMessageAsync"/> to see them.
     /// </summary>
     public async IAsyncEnumerable<ReceivedMessage<TBody>> ReadMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

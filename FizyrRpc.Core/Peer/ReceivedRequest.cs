@@ -197,7 +197,11 @@ public sealed class ReceivedRequest<TBody> : IAsyncDisposable, IDisposable
         {
             // Nothing was queued, so the remote saw no answer and cannot have reused the ID: the request is open again.
             _connection.Tracker.Restore(this);
-            Volatile.Write(ref _answered, 0);
+            Interlocked.Exchange(ref _answered, 0); // a full fence: Dispose either sees it open, or is seen below
+
+            // Disposed while the response waited: Dispose found it answered and sent nothing, so it is answered here.
+            if (Volatile.Read(ref _disposed) != 0 && TryClose() && _connection.CloseError is null)
+                _connection.SendDetached(PeerConnection<TBody>.ErrorResponse(RequestId, DroppedErrorText));
             throw;
         }
 

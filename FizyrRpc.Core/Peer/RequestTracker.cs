@@ -21,10 +21,15 @@ internal sealed class RequestTracker<TBody>
     private readonly Dictionary<uint, SentRequest<TBody>> _sent = new();
     private readonly Dictionary<uint, ReceivedRequest<TBody>> _received = new();
     private readonly int _maxOpenReceived;
+    private readonly int _maxOpenSent;
     private uint _nextId;
     private ConnectionClosedException? _failed;
 
-    public RequestTracker(int maxOpenReceived) => _maxOpenReceived = maxOpenReceived;
+    public RequestTracker(int maxOpenReceived, int maxOpenSent)
+    {
+        _maxOpenReceived = maxOpenReceived;
+        _maxOpenSent = maxOpenSent;
+    }
 
     public int OpenSentCount
     {
@@ -50,9 +55,13 @@ internal sealed class RequestTracker<TBody>
         lock (_sync)
         {
             if (_failed is not null)
-                throw _failed;
-            if (_sent.Count == int.MaxValue)
-                throw new InvalidOperationException("No request ID is free.");
+                throw _failed.Copy();
+            if (_sent.Count >= _maxOpenSent)
+            {
+                throw new InvalidOperationException(
+                    $"{_sent.Count} requests sent on this connection still wait for their response, the limit "
+                    + $"(PeerOptions.MaxOpenSentRequests); a cancelled or disposed request keeps its ID until the remote answers.");
+            }
             var id = _nextId;
             while (_sent.ContainsKey(id))
                 id = unchecked(id + 1);

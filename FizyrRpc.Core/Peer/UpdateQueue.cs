@@ -171,7 +171,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
             if (_count > 0)
                 return new ValueTask<bool>(true);
             if (_completed)
-                return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_connection.CloseError ?? _error);
+                return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_connection.NewCloseError());
             if (_readerWaiting)
                 throw new InvalidOperationException("Another read of this request is already waiting: read a request from one task at a time.");
             if (cancellationToken.IsCancellationRequested)
@@ -209,7 +209,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
         if (_error is null)
             _reader.SetResult(false);
         else
-            _reader.SetException(_connection.CloseError ?? _error);
+            _reader.SetException(_connection.NewCloseError());
     }
 
     // Under the lock: claims the waiting reader, if any, for waking outside the lock.

@@ -77,6 +77,30 @@ public class CancelledSendTests(LoopbackKind kind)
     }
 
     [Test]
+    public async Task ARequestDisposedWhileItsResponseWaitsIsAnsweredWhenTheResponseIsCancelled()
+    {
+        // Disposed while the response waited for room, the request counted as answered, so disposing sent nothing;
+        // the cancelled response then reopened it, and nobody was left to answer it (issue 11).
+        await using var raw = await Loopback.RawAsync(kind, BigWrites, OneQueued);
+        await raw.SendFrameAsync(MessageHeader.Request(1, 5));
+        var received = await raw.Peer.ReceiveRequestAsync();
+        await FillTheOutgoingQueueAsync(raw);
+        using var cancel = new CancellationTokenSource();
+        var send = received.SendResponseAsync(5, new byte[] { 1 }, cancel.Token).AsTask();
+        Assert.That(send.IsCompleted, Is.False, "the outgoing queue is full: the send waits");
+
+        received.Dispose();
+        await cancel.CancelAsync();
+        Assert.That(async () => await send.Within(), Throws.InstanceOf<OperationCanceledException>());
+
+        await DrainTheFillAsync(raw);
+        var (header, body) = await raw.ReceiveMessageAsync();
+        Assert.That(header, Is.EqualTo(MessageHeader.ErrorResponse(1)), "the remote gets an answer for request 1");
+        Assert.That(System.Text.Encoding.UTF8.GetString(body), Is.EqualTo(ReceivedRequest<StreamBody>.DroppedErrorText));
+        Assert.That(raw.Peer.OpenReceivedRequests, Is.Zero);
+    }
+
+    [Test]
     public async Task ACancelledUpdateIsNotWrittenAndTheRequestGoesOn()
     {
         await using var raw = await Loopback.RawAsync(kind, BigWrites, OneQueued);

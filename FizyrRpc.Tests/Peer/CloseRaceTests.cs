@@ -31,7 +31,7 @@ public class CloseRaceTests(LoopbackKind kind)
         // remote, so the read loop sees the end of stream in the middle of that close, and the connection can finish
         // winding down (and dispose what the close still uses) before the close itself is done.
         const int openRequests = 20_000;
-        await using var raw = await Loopback.RawAsync(kind, options: new PeerOptions { OutgoingQueueCapacity = openRequests });
+        await using var raw = await Loopback.RawAsync(kind, options: new PeerOptions { OutgoingQueueCapacity = openRequests, MaxOpenSentRequests = openRequests });
         var requests = new List<SentRequest<StreamBody>>(openRequests);
         for (var i = 0; i < openRequests; i++)
             requests.Add(await raw.Peer.SendRequestAsync(0, StreamBody.Empty).Within());

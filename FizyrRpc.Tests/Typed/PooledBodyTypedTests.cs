@@ -26,14 +26,16 @@ public class PooledBodyTypedTests(LoopbackKind kind)
         var key = new byte[200_000];
         new Random(1).NextBytes(key);
         var got = await client.GetAsync(key).Within();
-        Assert.That(pool.Rented, Is.EqualTo(1), "the large response was rented");
-        Assert.That(pool.Returned, Is.Zero, "a raw memory result is the body: its array stays with the caller");
+        // A large body's array grows as its bytes arrive, so it may take several rents; the smaller ones go back at once.
+        Assert.That(pool.Rented, Is.GreaterThanOrEqualTo(1), "the large response was rented");
+        Assert.That(pool.Rented - pool.Returned, Is.EqualTo(1), "a raw memory result is the body: its array stays with the caller");
+        var rentedBeforePut = pool.Rented;
         Assert.That(got.Span[1..^1].SequenceEqual(key), Is.True);
 
         // byte[] results are copies: the body goes back to the pool once decoded, and so does the skipped progress update.
         var put = await client.PutAsync(key).Within();
-        Assert.That(pool.Rented, Is.EqualTo(3), "the progress update and the response");
-        await pool.WaitForReturnsAsync(2);
+        Assert.That(pool.Rented, Is.GreaterThanOrEqualTo(rentedBeforePut + 2), "the progress update and the response");
+        await pool.WaitForReturnsAsync(pool.Rented - 1); // all but the raw result's
         Assert.That(MemoryMarshal.TryGetArray(got, out var kept), Is.True);
         using (Assert.EnterMultipleScope())
         {

@@ -23,6 +23,39 @@ internal static class SocketErrors
             SocketError.TooManyOpenSockets or
             SocketError.NoBufferSpaceAvailable;
 
+    /// <summary>
+    /// The exception for a failed native socket call. <see cref="SocketException(int)"/> reads its number as a
+    /// <see cref="SocketError"/> (Windows numbering), so a Linux errno is translated first; the errno stays in the text.
+    /// </summary>
+    public static SocketException FromErrno(int errno)
+    {
+        var error = errno switch
+        {
+            1 or 13 => SocketError.AccessDenied, // EPERM, EACCES
+            4 => SocketError.Interrupted, // EINTR
+            9 => SocketError.OperationAborted, // EBADF: the socket was closed under the call
+            11 => SocketError.WouldBlock, // EAGAIN
+            12 or 105 => SocketError.NoBufferSpaceAvailable, // ENOMEM, ENOBUFS
+            14 => SocketError.Fault, // EFAULT
+            22 => SocketError.InvalidArgument, // EINVAL
+            23 or 24 => SocketError.TooManyOpenSockets, // ENFILE, EMFILE
+            32 or 108 => SocketError.Shutdown, // EPIPE, ESHUTDOWN
+            88 => SocketError.NotSocket, // ENOTSOCK
+            90 => SocketError.MessageSize, // EMSGSIZE
+            95 => SocketError.OperationNotSupported, // EOPNOTSUPP
+            100 => SocketError.NetworkDown, // ENETDOWN
+            101 => SocketError.NetworkUnreachable, // ENETUNREACH
+            103 => SocketError.ConnectionAborted, // ECONNABORTED
+            104 => SocketError.ConnectionReset, // ECONNRESET
+            107 => SocketError.NotConnected, // ENOTCONN
+            110 => SocketError.TimedOut, // ETIMEDOUT
+            111 => SocketError.ConnectionRefused, // ECONNREFUSED
+            113 => SocketError.HostUnreachable, // EHOSTUNREACH
+            _ => SocketError.SocketError,
+        };
+        return new SocketException((int)error, $"{new SocketException((int)error).Message} (errno {errno})");
+    }
+
     /// <summary>Out of descriptors or buffers: accepting again at once would fail again.</summary>
     public static bool IsResourceShortage(Exception error) =>
         error is SocketException socket && socket.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;

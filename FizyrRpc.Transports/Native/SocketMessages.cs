@@ -83,7 +83,7 @@ internal static unsafe partial class SocketMessages
                     var errno = Marshal.GetLastPInvokeError();
                     if (errno == EAgain)
                         return 0;
-                    throw new SocketException(errno);
+                    throw SocketErrors.FromErrno(errno);
                 }
 
                 for (var i = 0; i < received; i++)
@@ -206,7 +206,7 @@ internal static unsafe partial class SocketMessages
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == EAgain)
                     return 0;
-                throw new SocketException(errno);
+                throw SocketErrors.FromErrno(errno);
             }
 
             return sent;

@@ -8,8 +8,8 @@ public sealed class StreamConfig
     /// <summary>The reference's default body limit on byte streams: 8 KiB.</summary>
     public const int DefaultMaxBodyLength = 8 * 1024;
 
-    /// <summary>The defaults.</summary>
-    public static StreamConfig Default { get; } = new();
+    /// <summary>A new instance with the defaults (each call makes its own, so changing one changes nothing else).</summary>
+    public static StreamConfig Default => new();
 
     /// <summary>The largest body accepted from the remote; a larger frame is a protocol error that closes the connection.</summary>
     public int MaxBodyLengthRead { get; set; } = DefaultMaxBodyLength;
@@ -28,6 +28,15 @@ public sealed class StreamConfig
     /// that are already mapped, which is most of the difference at camera-frame sizes.
     /// </summary>
     public ArrayPool<byte>? LargeBodyPool { get; set; }
+
+    /// <summary>A validated copy, which later changes to this instance do not reach (a listener keeps one).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    internal StreamConfig Snapshot()
+    {
+        var copy = (StreamConfig)MemberwiseClone();
+        copy.Validate();
+        return copy;
+    }
 
     internal void Validate()
     {

@@ -85,7 +85,8 @@ public static class TcpPeer
     public static ValueTask<TcpPeerListener> BindAsync(IPEndPoint endPoint, StreamConfig? config = null, PeerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        config?.Validate();
+        config = config?.Snapshot(); // both checked before a socket exists, so a bad setting leaks nothing
+        options = options?.Snapshot();
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {

@@ -12,8 +12,8 @@ public sealed class UnixConfig
     /// <summary>The most descriptors one message can carry on Linux (SCM_MAX_FD).</summary>
     public const int SystemMaxFileDescriptors = 253;
 
-    /// <summary>The defaults.</summary>
-    public static UnixConfig Default { get; } = new();
+    /// <summary>A new instance with the defaults (each call makes its own, so changing one changes nothing else).</summary>
+    public static UnixConfig Default => new();
 
     /// <summary>The largest body accepted; a larger datagram is dropped and reported, the socket stays usable.</summary>
     public int MaxBodyLengthRead { get; set; } = DefaultMaxBodyLength;
@@ -29,6 +29,15 @@ public sealed class UnixConfig
 
     /// <summary>The byte order of the header (default native, as the reference).</summary>
     public Endian Endian { get; set; } = Endian.Native;
+
+    /// <summary>A validated copy, which later changes to this instance do not reach (a listener keeps one).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    internal UnixConfig Snapshot()
+    {
+        var copy = (UnixConfig)MemberwiseClone();
+        copy.Validate();
+        return copy;
+    }
 
     internal void Validate()
     {

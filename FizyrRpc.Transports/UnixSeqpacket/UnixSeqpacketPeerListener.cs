@@ -12,7 +12,8 @@ public sealed class UnixSeqpacketPeerListener : UnixPeerListener<UnixBody>
 
     internal static UnixSeqpacketPeerListener Bind(string path, UnixConfig? config, PeerOptions? options)
     {
-        config?.Validate();
+        config = config?.Snapshot(); // both checked before a socket exists, so a bad setting leaks nothing
+        options = options?.Snapshot();
         return new UnixSeqpacketPeerListener(Bind(path, SocketType.Seqpacket), path, config, options);
     }
 

@@ -22,9 +22,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     private readonly Socket _socket;
     private readonly Endian _endian;
     private readonly int _maxBodyRead;
-    private readonly int _maxBodyWrite;
-    private readonly int _maxDatagramWrite;
-    private readonly int _maxDescriptorsWrite;
+    private readonly WriteLimits _writeLimits;
     private readonly int _maxDescriptorsRead;
     private readonly int _slotSize;
     private readonly int _fdSlots;
@@ -51,11 +49,14 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         _socket = socket;
         _endian = config.Endian;
         _maxBodyRead = config.MaxBodyLengthRead;
-        _maxBodyWrite = config.MaxBodyLengthWrite;
         _maxDescriptorsRead = config.MaxFileDescriptorsRead;
-        _maxDescriptorsWrite = config.MaxFileDescriptorsWrite;
         ConnectionInfo = connectionInfo;
-        _maxDatagramWrite = FitSendBuffer(socket, MessageHeader.Size + _maxBodyWrite);
+
+        // The body limit is the configured one, or less when the socket's send buffer cannot carry such a datagram.
+        var maxBodyDatagram = FitSendBuffer(socket, MessageHeader.Size + config.MaxBodyLengthWrite) - MessageHeader.Size;
+        _writeLimits = maxBodyDatagram < config.MaxBodyLengthWrite
+            ? new WriteLimits(maxBodyDatagram, config.MaxFileDescriptorsWrite, "body (more than the socket's send buffer carries in one datagram)")
+            : new WriteLimits(config.MaxBodyLengthWrite, config.MaxFileDescriptorsWrite);
         _slotSize = MessageHeader.Size + _maxBodyRead;
         _fdSlots = _maxDescriptorsRead + 1; // room for one more tells "too many" from "just enough"
         var slots = Math.Clamp(ReceiveBatchBytes / _slotSize, 1, MaxDatagramsPerReceive);
@@ -170,13 +171,8 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     /// <inheritdoc/>
     public void ValidateOutgoing(in Message<UnixBody> message)
     {
-        if (message.Body.Length > _maxBodyWrite)
-            throw new MessageTooLargeException(message.Body.Length, _maxBodyWrite);
-        if (MessageHeader.Size + message.Body.Length > _maxDatagramWrite)
-            throw new MessageTooLargeException(message.Body.Length, _maxDatagramWrite - MessageHeader.Size, "body (more than the socket's send buffer carries in one datagram)");
         var descriptors = message.Body.FileDescriptors;
-        if (descriptors.Count > _maxDescriptorsWrite)
-            throw new MessageTooLargeException(descriptors.Count, _maxDescriptorsWrite, "file descriptor count");
+        _writeLimits.Check(message.Body.Length, descriptors.Count);
         foreach (var descriptor in descriptors)
         {
             // A bad descriptor would fail the send of the whole batch and with it the connection: refuse it here.
@@ -277,6 +273,9 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
+
+    /// <inheritdoc/>
+    public void Abort() => _socket.Dispose();
 
     /// <summary>Closes the socket.</summary>
     public ValueTask DisposeAsync()

@@ -12,7 +12,8 @@ public sealed class UnixStreamPeerListener : UnixPeerListener<StreamBody>
 
     internal static UnixStreamPeerListener Bind(string path, StreamConfig? config, PeerOptions? options)
     {
-        config?.Validate();
+        config = config?.Snapshot(); // both checked before a socket exists, so a bad setting leaks nothing
+        options = options?.Snapshot();
         return new UnixStreamPeerListener(Bind(path, SocketType.Stream), path, config, options);
     }
 

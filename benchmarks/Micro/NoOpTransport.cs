@@ -14,5 +14,9 @@ internal sealed class NoOpTransport : IPeerTransport<StreamBody>
 
     public ValueTask WriteAsync(IReadOnlyList<Message<StreamBody>> messages, CancellationToken cancellationToken) => default;
 
+    public void Abort()
+    {
+    }
+
     public ValueTask DisposeAsync() => default;
 }
