@@ -25,4 +25,6 @@ if (parse.Action is ParseErrorAction usageError)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync();
+// Ctrl+C and SIGTERM cancel the command's token; a command that has not ended after the grace time exits 130. Closing
+// connections and listeners takes well under a second, but a loaded machine can stretch it past the default 2 s.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });

@@ -88,6 +88,14 @@ internal sealed class MemoryTransport : IPeerTransport<StreamBody>
     public async ValueTask DisposeAsync()
     {
         await Schedule.PointAsync();
+        End();
+    }
+
+    // As closing a socket: both reads end, and a write from either side fails.
+    public void Abort() => End();
+
+    private void End()
+    {
         TaskCompletionSource<bool>? wakeOwn, wakeRemote;
         lock (_gate)
         {
