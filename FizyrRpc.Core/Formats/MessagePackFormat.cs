@@ -82,9 +82,13 @@ public sealed class MessagePackFormat : IRpcFormat
             if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
                 return Compressed.Deserialize<T>(body, Options);
             var reader = new MessagePackReader(body);
-            return Formatter<T>().Deserialize(ref reader, Options);
+            var value = Formatter<T>().Deserialize(ref reader, Options);
+            if (!reader.End)
+                throw new MessagePackSerializationException($"{body.Length - reader.Consumed} bytes follow the value");
+            // A value the formatter read as null (a nil inside a longer body) obeys the same rule as a lone nil.
+            return value is null ? NoBodyRule.Accept<T>(nullable, "nil") : value;
         }
-        catch (Exception error) when (error is not OutOfMemoryException)
+        catch (Exception error) when (error is not OutOfMemoryException and not RpcFormatException)
         {
             throw new RpcFormatException($"The body is not a valid MessagePack {typeof(T).Name}: {error.Message}", typeof(T), AsSerializationError<T>(error));
         }
