@@ -19,7 +19,8 @@ public enum RpcEndpointKind
 /// <summary>
 /// Where a server listens or a client connects, written as in configuration: <c>tcp:127.0.0.1:5000</c>,
 /// <c>tcp:[::1]:5000</c>, <c>unix-stream:/run/camera.sock</c> or <c>unix-seqpacket:/run/camera.sock</c> (the
-/// conformance sample's <c>--tcp</c>, <c>--unix-stream</c> and <c>--unix-seqpacket</c>).
+/// conformance sample's <c>--tcp</c>, <c>--unix-stream</c> and <c>--unix-seqpacket</c>). The <c>fizyr-rpc</c> command
+/// line's forms, <c>tcp://HOST:PORT</c> and <c>unix:PATH</c>, are read as well.
 /// </summary>
 /// <param name="Kind">The transport.</param>
 /// <param name="Address">"host:port" for TCP, the socket path for Unix sockets.</param>
@@ -28,6 +29,8 @@ public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
     private const string TcpPrefix = "tcp:";
     private const string UnixStreamPrefix = "unix-stream:";
     private const string UnixSeqpacketPrefix = "unix-seqpacket:";
+    private const string TcpUriPrefix = "tcp://";
+    private const string UnixPrefix = "unix:";
 
     /// <summary>Parses an endpoint.</summary>
     /// <exception cref="FormatException">The text is not of one of the forms above.</exception>
@@ -44,6 +47,13 @@ public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
             return false;
         }
 
+        // The fizyr-rpc command line's forms are accepted too, so an address copied from one works in the other.
+        var written = text;
+        if (text.StartsWith(TcpUriPrefix, StringComparison.Ordinal))
+            text = TcpPrefix + text[TcpUriPrefix.Length..];
+        else if (text.StartsWith(UnixPrefix, StringComparison.Ordinal))
+            text = UnixStreamPrefix + text[UnixPrefix.Length..];
+
         if (text.StartsWith(TcpPrefix, StringComparison.Ordinal))
         {
             var address = text[TcpPrefix.Length..];
@@ -53,7 +63,7 @@ public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
             }
             catch (FormatException format)
             {
-                error = $"'{text}' is not a TCP endpoint: {format.Message}";
+                error = $"'{written}' is not a TCP endpoint: {format.Message}";
                 return false;
             }
 
@@ -69,7 +79,7 @@ public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
         }
         else
         {
-            error = $"'{text}' is not an endpoint; expected tcp:HOST:PORT, unix-stream:PATH or unix-seqpacket:PATH";
+            error = $"'{written}' is not an endpoint; expected tcp:HOST:PORT, unix-stream:PATH or unix-seqpacket:PATH";
             return false;
         }
 
