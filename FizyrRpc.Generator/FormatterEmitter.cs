@@ -5,8 +5,8 @@ using FizyrRpc.Generator.Model;
 namespace FizyrRpc.Generator;
 
 /// <summary>
-/// Emits, inside the Rpc class, the MessagePack side of an interface: a formatter per body type and per type they
-/// contain, a resolver over them, and <c>DefaultFormat</c>, the format its client and server use unless given another.
+/// Emits the MessagePack side of an interface, nested in it: a formatter per body type and per type they contain, a
+/// resolver over them, and <c>DefaultFormat</c>, the format its client and server use unless given another.
 /// Everything is decided at compile time: no dynamic code, no reflection, so it runs under Native AOT.
 /// </summary>
 internal static class FormatterEmitter
@@ -17,24 +17,30 @@ internal static class FormatterEmitter
     private const string FormatterInterface = "global::MessagePack.Formatters.IMessagePackFormatter";
     private const string SerializationException = "global::MessagePack.MessagePackSerializationException";
 
-    public static void Emit(SourceWriter writer, InterfaceModel model)
+    /// <summary>The interface's <c>DefaultFormat</c>: MessagePack over the generated resolver.</summary>
+    public static void EmitDefaultFormat(SourceWriter writer)
     {
         writer.Line("/// <summary>");
         writer.Line("/// The MessagePack format of the interface's bodies, the default of its client and server: formatters generated at");
         writer.Line("/// compile time (no dynamic code, no reflection; Native AOT ready), untrusted-data security.");
         writer.Line("/// </summary>");
+        writer.Line(Emitter.GeneratedCode);
         writer.Line("public static global::FizyrRpc.MessagePackFormat DefaultFormat { get; } =");
         writer.Indent();
         writer.Line("new global::FizyrRpc.MessagePackFormat(new global::MessagePack.MessagePackSerializerOptions(MessagePackResolver.Instance));");
         writer.Unindent();
-        writer.Line();
+    }
 
+    /// <summary>The resolver with a formatter per type.</summary>
+    public static void Emit(SourceWriter writer, InterfaceModel model)
+    {
         writer.Line("/// <summary>");
         writer.Line("/// The generated MessagePack formatters of every body type of the interface. Plain types are arrays of their members");
         writer.Line("/// in declaration order (as rmp-serde's <c>to_vec</c> writes a Rust struct) and also read as maps by member name;");
         writer.Line("/// types with <c>[MessagePackObject]</c> keep their <c>[Key]</c> layout. Decoding is strict: nil for a member that is");
         writer.Line("/// not nullable, a missing member or a wrong type fails.");
         writer.Line("/// </summary>");
+        writer.Line(Emitter.GeneratedCode);
         writer.Open("public sealed class MessagePackResolver : global::MessagePack.IFormatterResolver");
         writer.Line("private MessagePackResolver()");
         writer.OpenBrace();

@@ -21,7 +21,7 @@ internal sealed class FormatterParser
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     private readonly Compilation _compilation;
-    private readonly KnownTypes _known;
+    private readonly KnownTypeSymbols _known;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly List<ShapeModel?> _shapes = new();
     private readonly Dictionary<string, int> _shapeIndex = new(System.StringComparer.Ordinal);
@@ -29,10 +29,10 @@ internal sealed class FormatterParser
     private readonly List<(string Type, string Formatter)> _bodies = new();
     private readonly HashSet<string> _bodyTypes = new(System.StringComparer.Ordinal);
 
-    public FormatterParser(Compilation compilation, List<DiagnosticInfo> diagnostics)
+    public FormatterParser(KnownTypeSymbols known, List<DiagnosticInfo> diagnostics)
     {
-        _compilation = compilation;
-        _known = new KnownTypes(compilation);
+        _compilation = known.Compilation;
+        _known = known;
         _diagnostics = diagnostics;
     }
 
@@ -510,10 +510,9 @@ internal sealed class FormatterParser
         return null;
     }
 
-    private static AttributeData? Attribute(ISymbol symbol, INamedTypeSymbol? attribute) =>
-        attribute is null ? null : symbol.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute));
+    private static AttributeData? Attribute(ISymbol symbol, INamedTypeSymbol? attribute) => KnownTypeSymbols.Find(symbol, attribute);
 
-    private static bool Same(ITypeSymbol? left, ITypeSymbol? right) => right is not null && SymbolEqualityComparer.Default.Equals(left, right);
+    private static bool Same(ITypeSymbol? left, INamedTypeSymbol? right) => KnownTypeSymbols.Is(left, right);
 
     private static bool IsAny(ITypeSymbol type, IEnumerable<INamedTypeSymbol> types) => types.Any(t => Same(type, t));
 
@@ -526,66 +525,5 @@ internal sealed class FormatterParser
         }
 
         return false;
-    }
-
-    /// <summary>The symbols the parser compares with, looked up once per compilation.</summary>
-    private sealed class KnownTypes
-    {
-        public KnownTypes(Compilation compilation)
-        {
-            INamedTypeSymbol? Get(string name) => compilation.GetTypeByMetadataName(name);
-            MessagePackObjectAttribute = Get("MessagePack.MessagePackObjectAttribute");
-            KeyAttribute = Get("MessagePack.KeyAttribute");
-            IgnoreMemberAttribute = Get("MessagePack.IgnoreMemberAttribute");
-            MessagePackFormatterAttribute = Get("MessagePack.MessagePackFormatterAttribute");
-            SerializationConstructorAttribute = Get("MessagePack.SerializationConstructorAttribute");
-            IgnoreDataMemberAttribute = Get("System.Runtime.Serialization.IgnoreDataMemberAttribute");
-            List = Get("System.Collections.Generic.List`1");
-            Dictionary = Get("System.Collections.Generic.Dictionary`2");
-            ListInterfaces = new[]
-            {
-                Get("System.Collections.Generic.IList`1"), Get("System.Collections.Generic.IReadOnlyList`1"),
-                Get("System.Collections.Generic.ICollection`1"), Get("System.Collections.Generic.IReadOnlyCollection`1"),
-            }.Where(t => t is not null).Select(t => t!).ToArray();
-            DictionaryInterfaces = new[]
-            {
-                Get("System.Collections.Generic.IDictionary`2"), Get("System.Collections.Generic.IReadOnlyDictionary`2"),
-            }.Where(t => t is not null).Select(t => t!).ToArray();
-            ReadOnlyMemory = Get("System.ReadOnlyMemory`1");
-            Guid = Get("System.Guid");
-            TimeSpan = Get("System.TimeSpan");
-            DateTimeOffset = Get("System.DateTimeOffset");
-            Stream = Get("System.IO.Stream");
-        }
-
-        public INamedTypeSymbol? MessagePackObjectAttribute { get; }
-
-        public INamedTypeSymbol? KeyAttribute { get; }
-
-        public INamedTypeSymbol? IgnoreMemberAttribute { get; }
-
-        public INamedTypeSymbol? MessagePackFormatterAttribute { get; }
-
-        public INamedTypeSymbol? SerializationConstructorAttribute { get; }
-
-        public INamedTypeSymbol? IgnoreDataMemberAttribute { get; }
-
-        public INamedTypeSymbol? List { get; }
-
-        public INamedTypeSymbol? Dictionary { get; }
-
-        public INamedTypeSymbol[] ListInterfaces { get; }
-
-        public INamedTypeSymbol[] DictionaryInterfaces { get; }
-
-        public INamedTypeSymbol? ReadOnlyMemory { get; }
-
-        public INamedTypeSymbol? Guid { get; }
-
-        public INamedTypeSymbol? TimeSpan { get; }
-
-        public INamedTypeSymbol? DateTimeOffset { get; }
-
-        public INamedTypeSymbol? Stream { get; }
     }
 }

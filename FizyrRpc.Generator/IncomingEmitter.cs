@@ -3,7 +3,7 @@ using FizyrRpc.Generator.Model;
 namespace FizyrRpc.Generator;
 
 /// <summary>
-/// Emits the lower-level typed receive into the Rpc class: the <c>Incoming&lt;TBody&gt;</c> union of everything the remote
+/// Emits the lower-level typed receive into the interface: the <c>Incoming&lt;TBody&gt;</c> union of everything the remote
 /// may send (declared requests and streams decoded, unknown and undecodable ones as they came), <c>DecodeIncoming</c>
 /// and <c>ReceiveAsync</c>. Nothing is answered for the user.
 /// </summary>
@@ -34,6 +34,7 @@ internal static class IncomingEmitter
         writer.Line("/// \"request dropped without a response\".");
         writer.Line("/// </summary>");
         writer.Line("/// <typeparam name=\"TBody\">The body type of the transport.</typeparam>");
+        writer.Line(Emitter.GeneratedCode);
         writer.Line("public abstract class Incoming<TBody> : global::System.IDisposable, global::System.IAsyncDisposable");
         writer.Indent();
         writer.Line(BodyConstraint);
@@ -122,8 +123,9 @@ internal static class IncomingEmitter
             writer.Line();
             writer.Line($"/// <summary>Sends the {Emitter.Xml(update.Name)} response update (ID {Emitter.Int(update.Id)}).</summary>");
             writer.Line("/// <param name=\"value\">The update's body.</param>");
+            writer.Line("/// <param name=\"cancellationToken\">Cancels the send (the connection closing always does).</param>");
             writer.Line("/// <returns>Completes when the update is queued.</returns>");
-            writer.Line($"public {ValueTask} Send{update.Name}Async({update.BodyType} value) => Context.Send{update.Name}Async(value);");
+            writer.Line($"public {ValueTask} Send{update.Name}Async({update.BodyType} value, {Token} cancellationToken = default) => Context.Send{update.Name}Async(value, cancellationToken);");
         }
 
         if (service.HasUpdates)

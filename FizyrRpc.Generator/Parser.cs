@@ -12,10 +12,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FizyrRpc.Generator;
 
-/// <summary>Turns an [RpcService] interface's symbols into a model and diagnostics. Symbols stay in here.</summary>
-internal static class Parser
+/// <summary>
+/// Turns an [RpcService] interface's symbols into a model and diagnostics. Symbols stay in here: the model holds
+/// strings, and types are recognised by comparing symbols with the compilation's <see cref="KnownTypeSymbols"/>.
+/// </summary>
+internal sealed class Parser
 {
-    private const string AttributeNamespace = "FizyrRpc";
+    private readonly KnownTypeSymbols _known;
+
+    public Parser(KnownTypeSymbols known) => _known = known;
 
     /// <summary>Type names as declared, nullable annotations included.</summary>
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -29,20 +34,28 @@ internal static class Parser
         "MemberwiseClone", "Finalize",
     };
 
-    public static Result Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public Result Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (InterfaceDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
         var identifier = LocationInfo.From(syntax.Identifier);
 
+        // The generated types are nested in the interface, so it and every type around it are re-opened as partial.
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            diagnostics.Add(Diagnostic(DiagnosticDescriptors.NotPartial, identifier, symbol.Name));
+            diagnostics.Add(Diagnostic(DiagnosticDescriptors.NotPartial, identifier, symbol.Name, "the generated client, server base and unions are nested in it"));
+        var containingTypes = new List<ContainingTypeModel>();
+        for (var outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            var declaration = outer.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as TypeDeclarationSyntax;
+            if (declaration is not null && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.NotPartial, identifier, outer.Name, $"the interface '{symbol.Name}' in it gets generated members"));
+            containingTypes.Insert(0, new ContainingTypeModel(Keyword(outer), outer.Name));
+        }
 
         if (IsGenericOrInGeneric(symbol))
             diagnostics.Add(Diagnostic(DiagnosticDescriptors.GenericInterface, identifier, symbol.Name));
 
-        var isPublic = true;
         for (var type = symbol; type is not null; type = type.ContainingType)
         {
             if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal))
@@ -50,8 +63,6 @@ internal static class Parser
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.Inaccessible, identifier, symbol.Name));
                 break;
             }
-
-            isPublic &= type.DeclaredAccessibility == Accessibility.Public;
         }
 
         if (symbol.Interfaces.Length > 0)
@@ -67,7 +78,7 @@ internal static class Parser
         var serviceNames = new Dictionary<string, string>();
         var streamNames = new Dictionary<string, string>();
         var responseUpdateNames = new List<(string Name, string Method, LocationInfo? Location)>();
-        var formatters = new FormatterParser(context.SemanticModel.Compilation, diagnostics);
+        var formatters = new FormatterParser(_known, diagnostics);
 
         foreach (var member in symbol.GetMembers())
         {
@@ -90,18 +101,38 @@ internal static class Parser
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, location, name, method, stream));
         }
 
+        // The generated members of the interface itself: a method of the same name would clash with one.
+        var generatedMembers = new HashSet<string>(InterfaceMembers, System.StringComparer.Ordinal);
+        foreach (var service in services.Where(service => service.HasUpdates))
+        {
+            generatedMembers.Add(service.Name + "RequestUpdate");
+            generatedMembers.Add(service.Name + "ResponseUpdate");
+            generatedMembers.Add("Decode" + service.Name + "RequestUpdate");
+            generatedMembers.Add("Decode" + service.Name + "ResponseUpdate");
+        }
+
+        foreach (var member in symbol.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && generatedMembers.Contains(method.Name))
+            {
+                var location = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
+                    ? LocationInfo.From(methodSyntax.Identifier)
+                    : LocationInfo.From(method.Locations.FirstOrDefault());
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, location, method.Name, symbol.Name, $"the generated member '{symbol.Name}.{method.Name}'"));
+            }
+        }
+
         var hasErrors = diagnostics.Any(diagnostic => diagnostic.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
         var attribute = context.Attributes[0];
         var serviceName = NamedString(attribute, "Name");
-        var prefix = TypePrefix(symbol.Name);
         var model = hasErrors
             ? null
             : new InterfaceModel(
                 symbol.ContainingNamespace.IsGlobalNamespace ? string.Empty : symbol.ContainingNamespace.ToDisplayString(),
-                isPublic,
+                new EquatableArray<ContainingTypeModel>(containingTypes),
+                symbol.Name,
                 symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                prefix,
-                serviceName ?? prefix,
+                serviceName ?? TypePrefix(symbol.Name),
                 Documentation(symbol, cancellationToken),
                 new EquatableArray<ServiceModel>(services),
                 new EquatableArray<StreamModel>(streams),
@@ -114,8 +145,8 @@ internal static class Parser
         {
             var methodSyntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as MethodDeclarationSyntax;
             var methodLocation = methodSyntax is null ? LocationInfo.From(method.Locations.FirstOrDefault()) : LocationInfo.From(methodSyntax.Identifier);
-            var service = FindAttribute(method, "ServiceAttribute");
-            var stream = FindAttribute(method, "StreamAttribute");
+            var service = KnownTypeSymbols.Find(method, _known.ServiceAttribute);
+            var stream = KnownTypeSymbols.Find(method, _known.StreamAttribute);
             if (service is not null && stream is not null)
             {
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.BothKinds, methodLocation, method.Name));
@@ -150,7 +181,7 @@ internal static class Parser
             var returnKind = ParseReturnType(method, isStream, returnLocation, out var responseType);
             var parameters = ParseParameters(method, isStream, methodSyntax);
             var documentation = Documentation(method, cancellationToken);
-            var hidden = FindAttribute(method, "HiddenAttribute") is not null;
+            var hidden = KnownTypeSymbols.Find(method, _known.HiddenAttribute) is not null;
             var attributeLocation = AttributeLocation(kindAttribute, cancellationToken) ?? methodLocation;
 
             // IDs and names are unique per kind (services, streams); the unions that name their cases after them keep
@@ -173,7 +204,7 @@ internal static class Parser
 
             if (isStream)
             {
-                var updates = method.GetAttributes().FirstOrDefault(a => IsAttribute(a, "RequestUpdateAttribute") || IsAttribute(a, "ResponseUpdateAttribute"));
+                var updates = KnownTypeSymbols.Find(method, _known.RequestUpdateAttribute) ?? KnownTypeSymbols.Find(method, _known.ResponseUpdateAttribute);
                 if (updates is not null)
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.UpdateOnStream, AttributeLocation(updates, cancellationToken) ?? methodLocation, method.Name));
                 Register(streamIds, DiagnosticDescriptors.DuplicateStreamId, streamNames);
@@ -190,8 +221,8 @@ internal static class Parser
 
             Register(serviceIds, DiagnosticDescriptors.DuplicateServiceId, serviceNames);
 
-            var requestUpdates = ParseUpdates(method, "RequestUpdateAttribute", DiagnosticDescriptors.DuplicateRequestUpdateId, "request update");
-            var responseUpdates = ParseUpdates(method, "ResponseUpdateAttribute", DiagnosticDescriptors.DuplicateResponseUpdateId, "response update");
+            var requestUpdates = ParseUpdates(method, name, _known.RequestUpdateAttribute, DiagnosticDescriptors.DuplicateRequestUpdateId, "request update");
+            var responseUpdates = ParseUpdates(method, name, _known.ResponseUpdateAttribute, DiagnosticDescriptors.DuplicateResponseUpdateId, "response update");
 
             if (returnKind is { } serviceReturn && parameters is { } serviceParameters)
             {
@@ -202,14 +233,16 @@ internal static class Parser
             }
         }
 
-        EquatableArray<UpdateModel> ParseUpdates(IMethodSymbol method, string attributeName, DiagnosticDescriptor duplicateId, string kind)
+        EquatableArray<UpdateModel> ParseUpdates(IMethodSymbol method, string serviceName, INamedTypeSymbol? attributeClass, DiagnosticDescriptor duplicateId, string kind)
         {
+            var isResponse = KnownTypeSymbols.Is(attributeClass, _known.ResponseUpdateAttribute);
+            var union = serviceName + (isResponse ? "ResponseUpdate" : "RequestUpdate");
             var updates = new List<UpdateModel>();
             var ids = new HashSet<int>();
             var names = new HashSet<string>();
             foreach (var attribute in method.GetAttributes())
             {
-                if (!IsAttribute(attribute, attributeName)
+                if (!KnownTypeSymbols.Is(attribute.AttributeClass, attributeClass)
                     || attribute.ConstructorArguments.Length != 2
                     || attribute.ConstructorArguments[0].Value is not int id
                     || attribute.ConstructorArguments[1].Value is not ITypeSymbol bodyType
@@ -226,9 +259,11 @@ internal static class Parser
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.InvalidName, location, name, method.Name));
                 else if (name == "Unknown")
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, location, name, method.Name));
+                else if (name == union)
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, location, name, method.Name, $"the generated union '{union}' it would be a case of"));
                 else if (!names.Add(name))
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateUpdateName, location, kind, name, method.Name));
-                if (attributeName == "ResponseUpdateAttribute")
+                if (isResponse)
                     responseUpdateNames.Add((name, method.Name, location));
                 var typeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList.Arguments: { Count: >= 2 } attributeArguments }
                     ? LocationInfo.From(attributeArguments[1])
@@ -244,14 +279,17 @@ internal static class Parser
         ReturnKind? ParseReturnType(IMethodSymbol method, bool isStream, LocationInfo? location, out ITypeSymbol? responseType)
         {
             responseType = null;
-            if (method.ReturnType is INamedTypeSymbol returnType
-                && returnType.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks"
-                && returnType.Name is "Task" or "ValueTask")
+            if (method.ReturnType is INamedTypeSymbol returnType)
             {
-                var kind = returnType.Name == "Task" ? ReturnKind.Task : ReturnKind.ValueTask;
-                if (returnType.Arity == 0)
-                    return kind;
-                if (returnType.Arity == 1 && !isStream)
+                var definition = returnType.OriginalDefinition;
+                if (KnownTypeSymbols.Is(returnType, _known.Task))
+                    return ReturnKind.Task;
+                if (KnownTypeSymbols.Is(returnType, _known.ValueTask))
+                    return ReturnKind.ValueTask;
+                var kind = KnownTypeSymbols.Is(definition, _known.TaskOfT) ? ReturnKind.Task
+                    : KnownTypeSymbols.Is(definition, _known.ValueTaskOfT) ? ReturnKind.ValueTask
+                    : (ReturnKind?)null;
+                if (kind is not null && !isStream)
                 {
                     responseType = returnType.TypeArguments[0];
                     var typeLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax
@@ -289,7 +327,7 @@ internal static class Parser
                 string? problem = null;
                 if (parameter.RefKind != RefKind.None || parameter.IsParams)
                     problem = "ref, out, in and params parameters cannot cross the wire";
-                else if (IsCancellationToken(parameter.Type))
+                else if (KnownTypeSymbols.Is(parameter.Type, _known.CancellationToken))
                 {
                     if (i != method.Parameters.Length - 1)
                         problem = "a CancellationToken must be the last parameter";
@@ -330,10 +368,18 @@ internal static class Parser
         }
     }
 
+    /// <summary>The static members and nested types generated into the interface (per-service unions aside).</summary>
+    private static readonly string[] InterfaceMembers =
+    {
+        "Info", "DefaultFormat", "MessagePackResolver", "StreamMessage", "DecodeStreamMessage", "Incoming", "DecodeIncoming",
+        "ReceiveAsync", "Client", "ServerBase",
+    };
+
     /// <summary>What the server base generates that a service's context or a stream's handler of this name would clash with.</summary>
     private static string? GeneratedMember(string name, bool isStream) => (name, isStream) switch
     {
         ("Stream", false) => "the stream handlers' StreamContext",
+        ("StreamMessage", true) => "the generated union 'StreamMessage' it would be a case of",
         ("UnknownStream", true) => "OnUnknownStreamAsync",
         ("InvalidStream", true) => "OnInvalidStreamAsync",
         _ => null,
@@ -359,14 +405,15 @@ internal static class Parser
     private static bool IsNullable(ITypeSymbol type) =>
         type.NullableAnnotation == NullableAnnotation.Annotated || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
 
-    private static bool IsCancellationToken(ITypeSymbol type) =>
-        type.Name == "CancellationToken" && type.ContainingNamespace?.ToDisplayString() == "System.Threading";
-
-    private static bool IsAttribute(AttributeData attribute, string name) =>
-        attribute.AttributeClass is { } type && type.Name == name && type.ContainingNamespace?.ToDisplayString() == AttributeNamespace;
-
-    private static AttributeData? FindAttribute(ISymbol symbol, string name) =>
-        symbol.GetAttributes().FirstOrDefault(attribute => IsAttribute(attribute, name));
+    /// <summary>The keyword that re-opens a containing type's partial declaration.</summary>
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, IsValueType: true } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
 
     private static string? NamedString(AttributeData attribute, string name)
     {
@@ -405,10 +452,10 @@ internal static class Parser
     private static string HintName(INamedTypeSymbol symbol)
     {
         var name = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty);
-        var text = new StringBuilder(name.Length + 5);
+        var text = new StringBuilder(name.Length);
         foreach (var c in name)
             text.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
-        return text.Append(".g.cs").ToString();
+        return text.ToString();
     }
 
     /// <summary>

@@ -10,11 +10,18 @@ public sealed class RpcServiceGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // The known types, looked up once per compilation and shared by every interface's parse.
+        var knownTypes = context.CompilationProvider
+            .Select(static (compilation, _) => new KnownTypeSymbols(compilation))
+            .WithTrackingName(TrackingNames.KnownTypes);
+
         var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "FizyrRpc.RpcServiceAttribute",
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax,
-                Parser.Parse)
+                static (attributeContext, _) => attributeContext)
+            .Combine(knownTypes)
+            .Select(static (pair, cancellationToken) => new Parser(pair.Right).Parse(pair.Left, cancellationToken))
             .WithTrackingName(TrackingNames.Result);
 
         // Two outputs: a diagnostic that only moved re-reports without re-emitting code, and the reverse.
@@ -23,8 +30,10 @@ public sealed class RpcServiceGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Model);
         context.RegisterSourceOutput(models, static (output, model) =>
         {
-            if (model is not null)
-                output.AddSource(model.HintName, Emitter.Emit(model));
+            if (model is null)
+                return;
+            foreach (var file in Emitter.Emit(model))
+                output.AddSource(file.HintName, file.Source);
         });
 
         var diagnostics = results

@@ -40,7 +40,7 @@ public static class FizyrRpcServiceCollectionExtensions
     /// e.g. <c>.BindConfiguration("Camera")</c>; it is validated when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="create">Makes the client on the connection, e.g. <c>connection =&gt; new CameraClient&lt;StreamBody&gt;(connection)</c>.</param>
+    /// <param name="create">Makes the client on the connection, e.g. <c>connection =&gt; new ICamera.Client(connection)</c>.</param>
     /// <returns>The options of this client (named after <typeparamref name="TInterface"/>'s full name).</returns>
     public static OptionsBuilder<RpcClientOptions> AddFizyrRpcClient<TInterface>(this IServiceCollection services, Func<IRpcConnectionProvider<StreamBody>, TInterface> create)
         where TInterface : class =>
@@ -48,7 +48,7 @@ public static class FizyrRpcServiceCollectionExtensions
 
     /// <summary>As <see cref="AddFizyrRpcClient{TInterface}"/>, for a client over a Unix seqpacket endpoint.</summary>
     /// <param name="services">The services.</param>
-    /// <param name="create">Makes the client on the connection, e.g. <c>connection =&gt; new CameraClient&lt;UnixBody&gt;(connection)</c>.</param>
+    /// <param name="create">Makes the client on the connection, e.g. <c>connection =&gt; new ICamera.Client&lt;UnixBody&gt;(connection)</c>.</param>
     /// <returns>The options of this client (named after <typeparamref name="TInterface"/>'s full name).</returns>
     public static OptionsBuilder<RpcClientOptions> AddFizyrRpcSeqpacketClient<TInterface>(this IServiceCollection services, Func<IRpcConnectionProvider<UnixBody>, TInterface> create)
         where TInterface : class =>

@@ -73,6 +73,23 @@ public sealed class RpcRequestContext<TBody>
     public ValueTask SendUpdateAsync<T>(int updateId, T value) =>
         Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
 
+    /// <summary>Sends a typed responder update; <paramref name="cancellationToken"/> cancels the send, as the request's own token does.</summary>
+    public ValueTask SendUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
+    {
+        // Link the two tokens only when both can fire: the usual call passes none, and then no source is made.
+        if (!cancellationToken.CanBeCanceled || cancellationToken == CancellationToken)
+            return SendUpdateAsync(updateId, value);
+        if (!CancellationToken.CanBeCanceled)
+            return Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), cancellationToken);
+        return SendLinkedUpdateAsync(updateId, value, cancellationToken);
+    }
+
+    private async ValueTask SendLinkedUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
+        await Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), linked.Token).ConfigureAwait(false);
+    }
+
     /// <summary>Reads the requester's updates until the request is answered, decoded by <paramref name="decode"/>.</summary>
     public async IAsyncEnumerable<TUpdate> ReadUpdatesAsync<TUpdate>(
         Func<IRpcFormat, Message<TBody>, TUpdate> decode,

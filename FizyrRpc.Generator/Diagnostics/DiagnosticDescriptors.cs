@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace FizyrRpc.Generator.Diagnostics;
 
-/// <summary>Every diagnostic of the generator. IDs are stable: never reuse or renumber one.</summary>
+/// <summary>
+/// Every diagnostic of the generator. IDs are stable: never reuse or renumber one. Each links to its row of the README's
+/// diagnostics table (anchor <c>#frpcNNN</c>) at the project's public address.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "FizyrRpc";
@@ -10,7 +13,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotPartial = Error(
         "FRPC001",
         "[RpcService] interface must be partial",
-        "The [RpcService] interface '{0}' must be declared partial");
+        "'{0}' must be declared partial: {1}");
 
     public static readonly DiagnosticDescriptor DuplicateServiceId = Error(
         "FRPC002",
@@ -118,5 +121,8 @@ internal static class DiagnosticDescriptors
         "The body type '{0}' ({1}) cannot be read from MessagePack: {2}");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+
+    /// <summary>The README row of <paramref name="id"/>: the project's address (Directory.Build.props) and the ID's anchor.</summary>
+    internal static string HelpLink(string id) => BuildInfo.PublicUrl + "#" + id.ToLowerInvariant();
 }

@@ -2,21 +2,21 @@ namespace FizyrRpc.Generator.Model;
 
 /// <summary>An [RpcService] interface, everything the emitter needs.</summary>
 /// <param name="Namespace">The namespace to generate into; empty for the global namespace.</param>
-/// <param name="IsPublic">Whether the interface is visible outside its assembly (the generated types mirror it).</param>
+/// <param name="ContainingTypes">The types the interface is nested in, outermost first: the generated code re-opens them.</param>
+/// <param name="InterfaceName">The interface's own name, which the generated code re-opens as a partial interface.</param>
 /// <param name="InterfaceType">The interface's fully qualified name (global::...).</param>
-/// <param name="TypePrefix">The prefix of generated type names: the interface name without its leading "I".</param>
 /// <param name="ServiceName">The name introspection shows.</param>
 /// <param name="Documentation">The interface's XML doc summary, if any.</param>
 /// <param name="Services">The [Service] methods, in declaration order.</param>
 /// <param name="Streams">The [Stream] methods, in declaration order.</param>
-/// <param name="HintName">The file name of the generated source.</param>
+/// <param name="HintName">The start of the generated files' names (the interface's full name); each type adds its own name.</param>
 /// <param name="Formatters">The MessagePack formatters of every body type, and of the types they contain.</param>
 /// <param name="BodyFormatters">The formatter of each body type, for the generated resolver.</param>
 internal sealed record InterfaceModel(
     string Namespace,
-    bool IsPublic,
+    EquatableArray<ContainingTypeModel> ContainingTypes,
+    string InterfaceName,
     string InterfaceType,
-    string TypePrefix,
     string ServiceName,
     string? Documentation,
     EquatableArray<ServiceModel> Services,
@@ -24,6 +24,11 @@ internal sealed record InterfaceModel(
     string HintName,
     EquatableArray<ShapeModel> Formatters,
     EquatableArray<BodyFormatterModel> BodyFormatters);
+
+/// <summary>A type the interface is nested in, as its partial declaration is re-opened.</summary>
+/// <param name="Keyword">"class", "struct", "interface", "record" or "record struct".</param>
+/// <param name="Name">Its name.</param>
+internal sealed record ContainingTypeModel(string Keyword, string Name);
 
 /// <summary>How an interface method returns.</summary>
 internal enum ReturnKind

@@ -14,7 +14,7 @@ public sealed class CameraEndToEndTests
         await using var pair = await Loopback.TcpPairAsync();
         var server = new CameraServer();
         var serving = server.ServeAsync(pair.Server);
-        var client = new CameraClient<StreamBody>(pair.Client);
+        var client = new ICamera.Client(pair.Client);
         await using (client)
         {
             // A call without body or value.
@@ -28,17 +28,17 @@ public sealed class CameraEndToEndTests
             await using (var streams = client.ReadStreamsAsync().GetAsyncEnumerator())
             {
                 Assert.That(await streams.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
-                Assert.That(streams.Current, Is.EqualTo(new CameraRpc.CameraStream.RecordStateChanged(new RecordState("done", 100))));
+                Assert.That(streams.Current, Is.EqualTo(new ICamera.StreamMessage.RecordStateChanged(new RecordState("done", 100))));
             }
 
             // A call object: response updates to the client, a request update to the server, then the response.
             await using (var call = await client.StartRecordAsync(new RecordRequest("until cancelled", 0)).AsTask().WaitAsync(Timeout))
             {
                 var state = await call.ReceiveUpdateAsync().AsTask().WaitAsync(Timeout);
-                Assert.That(state, Is.EqualTo(new CameraRpc.RecordResponseUpdate.State(new RecordState("recording", 0))));
+                Assert.That(state, Is.EqualTo(new ICamera.RecordResponseUpdate.State(new RecordState("recording", 0))));
                 var image = await call.ReceiveUpdateAsync().AsTask().WaitAsync(Timeout);
-                Assert.That(image, Is.TypeOf<CameraRpc.RecordResponseUpdate.Image>());
-                Assert.That(((CameraRpc.RecordResponseUpdate.Image)image!).Value.Pixels, Is.EqualTo(new byte[] { 1, 2, 3 }));
+                Assert.That(image, Is.TypeOf<ICamera.RecordResponseUpdate.Image>());
+                Assert.That(((ICamera.RecordResponseUpdate.Image)image!).Value.Pixels, Is.EqualTo(new byte[] { 1, 2, 3 }));
 
                 await call.SendCancelAsync(new CancelReason("cell stopped")).AsTask().WaitAsync(Timeout);
                 var result = await call.ReceiveResponseAsync().AsTask().WaitAsync(Timeout);
@@ -64,7 +64,7 @@ public sealed class CameraEndToEndTests
         await using var pair = await Loopback.TcpPairAsync();
         var server = new CameraServer();
         var serving = server.ServeAsync(pair.Server);
-        var client = new CameraClient<StreamBody>(pair.Client);
+        var client = new ICamera.Client(pair.Client);
         await using (client)
         {
             // An undeclared service: an error response naming it.
@@ -95,7 +95,7 @@ public sealed class CameraEndToEndTests
     [Test]
     public void Info_DescribesTheInterface()
     {
-        var info = CameraRpc.Info;
+        var info = ICamera.Info;
         Assert.That(info.Name, Is.EqualTo("Camera"));
         Assert.That(info.Documentation, Is.EqualTo("Interface to a camera server."));
         var record = info.FindService(1)!;

@@ -5,7 +5,7 @@ using FizyrRpc.Tests.TestSupport;
 namespace FizyrRpc.Tests.Generator;
 
 /// <summary>
-/// The generated lower-level receive (<c>CameraRpc.ReceiveAsync</c>): a raw client sends requests and streams, declared,
+/// The generated lower-level receive (<c>ICamera.ReceiveAsync</c>): a raw client sends requests and streams, declared,
 /// unknown and undecodable, over real TCP; the user gets each as its own typed case and answers it through the case.
 /// </summary>
 public sealed class CameraIncomingTests
@@ -24,9 +24,9 @@ public sealed class CameraIncomingTests
         {
             // Ping: no body, an empty answer with the request's service ID.
             await raw.SendFrameAsync(MessageHeader.Request(5, 0));
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var ping = AssertCase<CameraRpc.Incoming<StreamBody>.PingRequest>(incoming);
+                var ping = AssertCase<ICamera.Incoming<StreamBody>.PingRequest>(incoming);
                 Assert.That(ping.Request.RequestId, Is.EqualTo(5u));
                 await ping.RespondAsync().AsTask().WaitAsync(Timeout);
             }
@@ -35,9 +35,9 @@ public sealed class CameraIncomingTests
 
             // Record: the decoded value, a response update, a request update read typed, the typed response.
             await raw.SendFrameAsync(MessageHeader.Request(6, 1), Format.Encode(new RecordRequest("scene", 3)).Span);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var record = AssertCase<CameraRpc.Incoming<StreamBody>.RecordRequest>(incoming);
+                var record = AssertCase<ICamera.Incoming<StreamBody>.RecordRequest>(incoming);
                 Assert.That(record.Value, Is.EqualTo(new RecordRequest("scene", 3)));
                 Assert.That(record.Context.Raw.ServiceId, Is.EqualTo(1));
 
@@ -48,7 +48,7 @@ public sealed class CameraIncomingTests
                 await using (var updates = record.ReadUpdatesAsync().GetAsyncEnumerator())
                 {
                     Assert.That(await updates.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
-                    Assert.That(updates.Current, Is.EqualTo(new CameraRpc.RecordRequestUpdate.Cancel(new CancelReason("stop"))));
+                    Assert.That(updates.Current, Is.EqualTo(new ICamera.RecordRequestUpdate.Cancel(new CancelReason("stop"))));
                 }
 
                 // A stream message through the typed context.
@@ -63,8 +63,8 @@ public sealed class CameraIncomingTests
 
             // A declared request disposed unanswered: the peer's "dropped" error response, nothing else.
             await raw.SendFrameAsync(MessageHeader.Request(7, 2), Format.Encode("exposure").Span);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
-                Assert.That(AssertCase<CameraRpc.Incoming<StreamBody>.GetSettingRequest>(incoming).Value, Is.EqualTo("exposure"));
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+                Assert.That(AssertCase<ICamera.Incoming<StreamBody>.GetSettingRequest>(incoming).Value, Is.EqualTo("exposure"));
             await AssertReceivedAsync(raw, MessageHeader.ErrorResponse(7), Encoding.UTF8.GetBytes(ReceivedRequest<StreamBody>.DroppedErrorText));
         }
     }
@@ -80,16 +80,16 @@ public sealed class CameraIncomingTests
             // Declared streams, decoded.
             await raw.SendFrameAsync(MessageHeader.Stream(11), Format.Encode(new RecordState("done", 100)).Span);
             await raw.SendFrameAsync(MessageHeader.Stream(12), Format.Encode(new TriggerEvent(3, 42)).Span);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
-                Assert.That(AssertCase<CameraRpc.Incoming<StreamBody>.RecordStateChangedStream>(incoming).Value, Is.EqualTo(new RecordState("done", 100)));
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
-                Assert.That(AssertCase<CameraRpc.Incoming<StreamBody>.TriggerStream>(incoming).Value, Is.EqualTo(new TriggerEvent(3, 42)));
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+                Assert.That(AssertCase<ICamera.Incoming<StreamBody>.RecordStateChangedStream>(incoming).Value, Is.EqualTo(new RecordState("done", 100)));
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+                Assert.That(AssertCase<ICamera.Incoming<StreamBody>.TriggerStream>(incoming).Value, Is.EqualTo(new TriggerEvent(3, 42)));
 
             // An unknown service: handed over with its body, answered by the user (here with a value, not an error).
             await raw.SendFrameAsync(MessageHeader.Request(1, 77), [1, 2, 3]);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var unknown = AssertCase<CameraRpc.Incoming<StreamBody>.UnknownRequest>(incoming);
+                var unknown = AssertCase<ICamera.Incoming<StreamBody>.UnknownRequest>(incoming);
                 Assert.That(unknown.Request.ServiceId, Is.EqualTo(77));
                 Assert.That(unknown.Request.Body.Data.ToArray(), Is.EqualTo(new byte[] { 1, 2, 3 }));
                 await unknown.Request.SendResponseAsync(unknown.Request.ServiceId, new byte[] { 9 }).AsTask().WaitAsync(Timeout);
@@ -99,9 +99,9 @@ public sealed class CameraIncomingTests
 
             // A declared service with a body that does not decode: the error, and the request to answer.
             await raw.SendFrameAsync(MessageHeader.Request(2, 1), Garbage);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var invalid = AssertCase<CameraRpc.Incoming<StreamBody>.InvalidRequest>(incoming);
+                var invalid = AssertCase<ICamera.Incoming<StreamBody>.InvalidRequest>(incoming);
                 Assert.That(invalid.Request.ServiceId, Is.EqualTo(1));
                 Assert.That(invalid.Request.Body.Data.ToArray(), Is.EqualTo(Garbage));
                 Assert.That(invalid.Error, Is.InstanceOf<RpcFormatException>());
@@ -113,16 +113,16 @@ public sealed class CameraIncomingTests
             // An unknown stream, and a declared stream that does not decode: raw, with the error.
             await raw.SendFrameAsync(MessageHeader.Stream(99), [4, 5]);
             await raw.SendFrameAsync(MessageHeader.Stream(12), Garbage);
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var unknown = AssertCase<CameraRpc.Incoming<StreamBody>.UnknownStream>(incoming);
+                var unknown = AssertCase<ICamera.Incoming<StreamBody>.UnknownStream>(incoming);
                 Assert.That(unknown.Message.ServiceId, Is.EqualTo(99));
                 Assert.That(unknown.Message.Body.Data.ToArray(), Is.EqualTo(new byte[] { 4, 5 }));
             }
 
-            await using (var incoming = await CameraRpc.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
+            await using (var incoming = await ICamera.ReceiveAsync(read, write).AsTask().WaitAsync(Timeout))
             {
-                var invalid = AssertCase<CameraRpc.Incoming<StreamBody>.InvalidStream>(incoming);
+                var invalid = AssertCase<ICamera.Incoming<StreamBody>.InvalidStream>(incoming);
                 Assert.That(invalid.Message.ServiceId, Is.EqualTo(12));
                 Assert.That(invalid.Message.Body.Data.ToArray(), Is.EqualTo(Garbage));
                 Assert.That(invalid.Error, Is.InstanceOf<RpcFormatException>());
@@ -144,39 +144,39 @@ public sealed class CameraIncomingTests
             {
                 for (var i = 0; i < count; i++)
                 {
-                    await using var incoming = await CameraRpc.ReceiveAsync(read, write);
+                    await using var incoming = await ICamera.ReceiveAsync(read, write);
                     switch (incoming)
                     {
-                        case CameraRpc.Incoming<StreamBody>.PingRequest ping:
+                        case ICamera.Incoming<StreamBody>.PingRequest ping:
                             seen.Add("ping");
                             await ping.RespondAsync();
                             break;
-                        case CameraRpc.Incoming<StreamBody>.RecordRequest record:
+                        case ICamera.Incoming<StreamBody>.RecordRequest record:
                             seen.Add($"record {record.Value.Scene}");
                             await record.RespondAsync(new RecordResult(record.Value.Frames, false, null));
                             break;
-                        case CameraRpc.Incoming<StreamBody>.GetSettingRequest setting:
+                        case ICamera.Incoming<StreamBody>.GetSettingRequest setting:
                             seen.Add($"setting {setting.Value}");
                             await setting.RespondAsync("10ms");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.RecordStateChangedStream state:
+                        case ICamera.Incoming<StreamBody>.RecordStateChangedStream state:
                             seen.Add($"state {state.Value.Phase}");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.TriggerStream trigger:
+                        case ICamera.Incoming<StreamBody>.TriggerStream trigger:
                             seen.Add($"trigger {trigger.Value.Line}");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.UnknownRequest unknown:
+                        case ICamera.Incoming<StreamBody>.UnknownRequest unknown:
                             seen.Add($"unknown request {unknown.Request.ServiceId}");
                             await unknown.Request.SendErrorResponseAsync($"no service {unknown.Request.ServiceId}");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.InvalidRequest invalid:
+                        case ICamera.Incoming<StreamBody>.InvalidRequest invalid:
                             seen.Add($"invalid request {invalid.Request.ServiceId}");
                             await invalid.Request.SendErrorResponseAsync("invalid");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.UnknownStream unknown:
+                        case ICamera.Incoming<StreamBody>.UnknownStream unknown:
                             seen.Add($"unknown stream {unknown.Message.ServiceId}");
                             break;
-                        case CameraRpc.Incoming<StreamBody>.InvalidStream invalid:
+                        case ICamera.Incoming<StreamBody>.InvalidStream invalid:
                             seen.Add($"invalid stream {invalid.Message.ServiceId}");
                             break;
                     }
@@ -205,8 +205,8 @@ public sealed class CameraIncomingTests
         }
     }
 
-    private static T AssertCase<T>(CameraRpc.Incoming<StreamBody> incoming)
-        where T : CameraRpc.Incoming<StreamBody>
+    private static T AssertCase<T>(ICamera.Incoming<StreamBody> incoming)
+        where T : ICamera.Incoming<StreamBody>
     {
         Assert.That(incoming, Is.TypeOf<T>());
         return (T)incoming;

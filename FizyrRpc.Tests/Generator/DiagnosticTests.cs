@@ -91,6 +91,9 @@ public sealed class DiagnosticTests
         yield return Case("FRPC012", "updates on a stream", """
             [RpcService] public partial interface IFoo { [Stream(1)] [[|ResponseUpdate(10, typeof(Body))|]] Task XAsync(Body b); }
             """);
+        yield return Case("FRPC001", "nested in a type that is not partial", """
+            public class Outer { [RpcService] public partial interface [|IFoo|] { [Service(1)] Task XAsync(); } }
+            """);
         yield return Case("FRPC013", "generic interface", """
             [RpcService] public partial interface [|IFoo|]<T> { [Service(1)] Task XAsync(); }
             """);
@@ -117,6 +120,18 @@ public sealed class DiagnosticTests
             """);
         yield return Case("FRPC016", "private nested interface", """
             public partial class Outer { [RpcService] private partial interface [|IFoo|] { [Service(1)] Task XAsync(); } }
+            """);
+        yield return Case("FRPC017", "a method named like a type generated into the interface", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|Client|](); }
+            """);
+        yield return Case("FRPC017", "a method named like a static member generated into the interface", """
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|DecodeXResponseUpdate|](); [Service(2)] [ResponseUpdate(1, typeof(Body))] Task XAsync(); }
+            """);
+        yield return Case("FRPC017", "a stream named like the stream union", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task [|StreamMessageAsync|](); }
+            """);
+        yield return Case("FRPC017", "an update named like its union", """
+            [RpcService] public partial interface IFoo { [Service(1)] [[|ResponseUpdate(10, typeof(Body), Name = "XResponseUpdate")|]] Task XAsync(); }
             """);
         yield return Case("FRPC017", "overloaded service", """
             [RpcService] public partial interface IFoo { [Service(1)] Task XAsync(); [Service(2)] Task [|XAsync|](Body b); }
@@ -210,6 +225,35 @@ public sealed class DiagnosticTests
         var line = source[..span.Start].Count(c => c == '\n');
         Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Line, Is.EqualTo(line));
         Assert.That(run.Result.GeneratedSources, Is.Empty, "an interface with an error generates no code");
+        Assert.That(diagnostic.Descriptor.HelpLinkUri, Does.EndWith("#" + id.ToLowerInvariant()));
+    }
+
+    [Test]
+    public void EveryDiagnostic_LinksToItsReadmeRow()
+    {
+        var descriptors = typeof(FizyrRpc.Generator.RpcServiceGenerator).Assembly
+            .GetType("FizyrRpc.Generator.Diagnostics.DiagnosticDescriptors", throwOnError: true)!
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
+            .ToList();
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.That(descriptors, Has.Count.GreaterThanOrEqualTo(22));
+        foreach (var descriptor in descriptors)
+        {
+            var anchor = descriptor.Id.ToLowerInvariant();
+            Assert.That(Uri.TryCreate(descriptor.HelpLinkUri, UriKind.Absolute, out var link), Is.True, descriptor.Id);
+            Assert.That(link!.Fragment, Is.EqualTo("#" + anchor), descriptor.Id);
+            // The README row the anchor points at: its own ID, its own anchor.
+            Assert.That(readme, Does.Contain($"| <a id=\"{anchor}\"></a>{descriptor.Id} |"), descriptor.Id);
+        }
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+    {
+        var folder = Path.GetDirectoryName(path);
+        while (folder is not null && !File.Exists(Path.Combine(folder, "FizyrRpc.sln")))
+            folder = Path.GetDirectoryName(folder);
+        return folder ?? throw new InvalidOperationException("no FizyrRpc.sln above " + path);
     }
 
     [Test]
@@ -238,7 +282,13 @@ public sealed class DiagnosticTests
             """);
 
         Assert.That(run.Diagnostics, Is.Empty);
-        Assert.That(run.Result.GeneratedSources, Has.Length.EqualTo(1));
+        // The interface's members, the resolver, two unions per service with updates, streams, incoming, client, server.
+        Assert.That(run.Result.GeneratedSources.Select(source => source.HintName), Is.EqualTo(new[]
+        {
+            "Test.IFoo.g.cs", "Test.IFoo.MessagePackResolver.g.cs", "Test.IFoo.XRequestUpdate.g.cs", "Test.IFoo.XResponseUpdate.g.cs",
+            "Test.IFoo.YRequestUpdate.g.cs", "Test.IFoo.YResponseUpdate.g.cs", "Test.IFoo.StreamMessage.g.cs", "Test.IFoo.Incoming.g.cs",
+            "Test.IFoo.Client.g.cs", "Test.IFoo.ServerBase.g.cs",
+        }));
     }
 
     private static TestCaseData Case(string id, string what, string markup) =>

@@ -8,14 +8,14 @@ public sealed class GeneratedContextTests
     [Test]
     public void TheContextsAreValueTypes()
     {
-        Assert.That(typeof(CameraServerBase<StreamBody>.PingContext).IsValueType, Is.True);
-        Assert.That(typeof(CameraServerBase<StreamBody>.RecordContext).IsValueType, Is.True);
+        Assert.That(typeof(ICamera.ServerBase.PingContext).IsValueType, Is.True);
+        Assert.That(typeof(ICamera.ServerBase.RecordContext).IsValueType, Is.True);
     }
 
     [Test]
     public void ADefaultContextHasNoRawContextAndTheConstructorRefusesNull()
     {
-        Assert.That(default(CameraServerBase<StreamBody>.RecordContext).Raw, Is.Null);
-        Assert.Throws<ArgumentNullException>(() => _ = new CameraServerBase<StreamBody>.RecordContext(null!));
+        Assert.That(default(ICamera.ServerBase.RecordContext).Raw, Is.Null);
+        Assert.Throws<ArgumentNullException>(() => _ = new ICamera.ServerBase.RecordContext(null!));
     }
 }

@@ -60,8 +60,9 @@ internal sealed record GeneratorRun(
     Compilation Output,
     ImmutableArray<Diagnostic> Diagnostics)
 {
-    /// <summary>The single generated file's text.</summary>
-    public string GeneratedSource => Result.GeneratedSources.Single().SourceText.ToString();
+    /// <summary>Every generated file: its hint name and text, in the order the generator adds them.</summary>
+    public IReadOnlyList<(string HintName, string Text)> GeneratedFiles =>
+        [.. Result.GeneratedSources.Select(source => (source.HintName, source.SourceText.ToString()))];
 
     /// <summary>Warnings and errors of the compilation with the generated code.</summary>
     public IReadOnlyList<Diagnostic> CompileProblems =>

@@ -18,6 +18,6 @@ public sealed class SnapshotTests
         Assert.That(run.Diagnostics, Is.Empty);
         // Nullable on, docs diagnosed, every warning counts: consumers build with warnings as errors.
         Assert.That(run.CompileProblems.Select(diagnostic => diagnostic.ToString()), Is.Empty);
-        Snapshot.Verify(run.GeneratedSource, testMethod: testMethod);
+        Snapshot.Verify(run.GeneratedFiles, testMethod: testMethod);
     }
 }

@@ -87,7 +87,7 @@ public class HostedClientTests
             ("Peer:ReconnectDelay", "00:00:00.050"),
             ("Peer:MaxReconnectDelay", "00:00:00.200"),
             ("Peer:WaitForConnection", "00:01:00"));
-        builder.Services.AddFizyrRpcClient<IConformancePeer>(connection => new ConformancePeerClient<StreamBody>(connection, RawFormat.Default)).BindConfiguration("Peer");
+        builder.Services.AddFizyrRpcClient<IConformancePeer>(connection => new IConformancePeer.Client(connection, RawFormat.Default)).BindConfiguration("Peer");
         builder.Services.AddHealthChecks().AddFizyrRpcClient<IConformancePeer>();
         using var host = await HostedTest.StartAsync(builder);
         var connection = host.Services.GetRequiredService<RpcClientConnection<IConformancePeer>>();
@@ -103,12 +103,12 @@ public class HostedClientTests
         Assert.That(await peer.EchoAsync("hello"u8.ToArray()), Is.EqualTo("hello"u8.ToArray()));
 
         // A call the server is in the middle of when it dies: it fails at once, as a closed connection.
-        var chat = await ((ConformancePeerClient<StreamBody>)peer).StartChatAsync("hi"u8.ToArray());
+        var chat = await ((IConformancePeer.Client)peer).StartChatAsync("hi"u8.ToArray());
         await using (chat)
         {
             await chat.SendSayAsync("one"u8.ToArray());
             var said = await chat.ReceiveUpdateAsync().AsTask().WaitAsync(Loopback.Timeout);
-            Assert.That(said, Is.InstanceOf<ConformancePeerRpc.ChatResponseUpdate.Said>().With.Property("Value").EqualTo("one"u8.ToArray()));
+            Assert.That(said, Is.InstanceOf<IConformancePeer.ChatResponseUpdate.Said>().With.Property("Value").EqualTo("one"u8.ToArray()));
 
             await first.KillAsync();
             var lost = await Await.ThrowsAsync<ConnectionClosedException>(() => chat.ReceiveResponseAsync().AsTask().WaitAsync(Loopback.Timeout));
@@ -205,7 +205,7 @@ public class HostedClientTests
         builder.Services.AddSingleton<ProbeState>();
         builder.Services.AddScoped<ConnectionScope>();
         builder.Services.AddFizyrRpcSeqpacketServer<SeqpacketProbeServer>().BindConfiguration("Server");
-        builder.Services.AddFizyrRpcSeqpacketClient<IHostedProbe>(connection => new HostedProbeClient<UnixBody>(connection)).BindConfiguration("Client");
+        builder.Services.AddFizyrRpcSeqpacketClient<IHostedProbe>(connection => new IHostedProbe.Client<UnixBody>(connection)).BindConfiguration("Client");
         using var host = await HostedTest.StartAsync(builder);
         var probe = host.Services.GetRequiredService<IHostedProbe>();
 

@@ -39,7 +39,7 @@ internal static class HostedTest
 
     /// <summary>Registers the probe's hosted client (section "Client").</summary>
     public static void AddProbeClient(IServiceCollection services) =>
-        services.AddFizyrRpcClient<IHostedProbe>(connection => new HostedProbeClient<StreamBody>(connection)).BindConfiguration("Client");
+        services.AddFizyrRpcClient<IHostedProbe>(connection => new IHostedProbe.Client(connection)).BindConfiguration("Client");
 
     /// <summary>Builds and starts the host.</summary>
     public static async Task<IHost> StartAsync(HostApplicationBuilder builder)
@@ -53,13 +53,13 @@ internal static class HostedTest
     public static RpcEndpoint Endpoint(this IHost host) => host.Services.GetRequiredService<RpcServerHost<ProbeServer>>().Endpoints[0];
 
     /// <summary>A plain (unhosted) client of the probe server.</summary>
-    public static async Task<HostedProbeClient<StreamBody>> ConnectAsync(this IHost host)
+    public static async Task<IHostedProbe.Client> ConnectAsync(this IHost host)
     {
         var endpoint = host.Endpoint();
         var peer = endpoint.Kind == RpcEndpointKind.Tcp
             ? await TcpPeer.ConnectAsync(endpoint.Address)
             : await UnixStreamPeer.ConnectAsync(endpoint.Address);
-        return new HostedProbeClient<StreamBody>(peer);
+        return new IHostedProbe.Client(peer);
     }
 
     public static FakeLogCollector Logs(this IHost host) => host.Services.GetFakeLogCollector();

@@ -114,7 +114,7 @@ public sealed class ProbeState
 }
 
 /// <summary>The hosted server: takes a scoped and a singleton dependency, as a real handler would.</summary>
-public sealed class ProbeServer(ConnectionScope scope, ProbeState state) : HostedProbeServerBase<StreamBody>
+public sealed class ProbeServer(ConnectionScope scope, ProbeState state) : IHostedProbe.ServerBase
 {
     protected override Task<string> WhoAsync(WhoContext context) => Task.FromResult(scope.Id);
 
@@ -145,7 +145,7 @@ public sealed class ProbeServer(ConnectionScope scope, ProbeState state) : Hoste
 }
 
 /// <summary>The probe over Unix seqpacket (<see cref="UnixBody"/>): Who answers its scope's ID, the rest at once.</summary>
-public sealed class SeqpacketProbeServer(ConnectionScope scope) : HostedProbeServerBase<UnixBody>
+public sealed class SeqpacketProbeServer(ConnectionScope scope) : IHostedProbe.ServerBase<UnixBody>
 {
     protected override Task<string> WhoAsync(WhoContext context) => Task.FromResult(scope.Id);
 

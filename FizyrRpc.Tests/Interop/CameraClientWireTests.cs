@@ -10,8 +10,8 @@ namespace FizyrRpc.Tests.Interop;
 [TestFixtureSource(typeof(Loopback), nameof(Loopback.Kinds))]
 public class CameraClientWireTests(LoopbackKind kind)
 {
-    private Task<RawServer<CameraClient<StreamBody>>> StartAsync() =>
-        RawServer<CameraClient<StreamBody>>.StartAsync(kind, peer => new CameraClient<StreamBody>(peer));
+    private Task<RawServer<ICamera.Client>> StartAsync() =>
+        RawServer<ICamera.Client>.StartAsync(kind, peer => new ICamera.Client(peer));
 
     // RecordRequest("scene", 2) as [str, int].
     private static readonly byte[] SceneTwoFrames = Pack.Array(Pack.Str("scene"), Pack.Int(2));
@@ -131,17 +131,17 @@ public class CameraClientWireTests(LoopbackKind kind)
         await raw.Raw.SendAsync(HandWire.Response(requestId, 1, TwoFramesDone));
 
         var state = await call.ReceiveUpdateAsync().Within();
-        Assert.That(state, Is.EqualTo(new CameraRpc.RecordResponseUpdate.State(new RecordState("exposing", 40))));
+        Assert.That(state, Is.EqualTo(new ICamera.RecordResponseUpdate.State(new RecordState("exposing", 40))));
 
         var image = await call.ReceiveUpdateAsync().Within();
-        Assert.That(image, Is.TypeOf<CameraRpc.RecordResponseUpdate.Image>());
-        var value = ((CameraRpc.RecordResponseUpdate.Image)image!).Value;
+        Assert.That(image, Is.TypeOf<ICamera.RecordResponseUpdate.Image>());
+        var value = ((ICamera.RecordResponseUpdate.Image)image!).Value;
         Assert.That(value.Index, Is.EqualTo(1));
         Assert.That(value.Pixels, Is.EqualTo(new byte[] { 7, 8, 9 }));
 
         var unknown = await call.ReceiveUpdateAsync().Within();
-        Assert.That(unknown, Is.TypeOf<CameraRpc.RecordResponseUpdate.Unknown>());
-        var (serviceId, body) = (CameraRpc.RecordResponseUpdate.Unknown)unknown!;
+        Assert.That(unknown, Is.TypeOf<ICamera.RecordResponseUpdate.Unknown>());
+        var (serviceId, body) = (ICamera.RecordResponseUpdate.Unknown)unknown!;
         Assert.That(serviceId, Is.EqualTo(99));
         Assert.That(body.ToArray(), Is.EqualTo(undeclared));
 
@@ -169,12 +169,12 @@ public class CameraClientWireTests(LoopbackKind kind)
         await raw.Raw.SendAsync(HandWire.Stream(12, Pack.Array(Pack.Int(3), Pack.Int(42))));
 
         await using var streams = raw.Client.ReadStreamsAsync().GetAsyncEnumerator();
-        Assert.That(await streams.NextAsync(), Is.EqualTo(new CameraRpc.CameraStream.RecordStateChanged(new RecordState("done", 100))));
+        Assert.That(await streams.NextAsync(), Is.EqualTo(new ICamera.StreamMessage.RecordStateChanged(new RecordState("done", 100))));
         var unknown = await streams.NextAsync();
-        Assert.That(unknown, Is.TypeOf<CameraRpc.CameraStream.Unknown>());
-        Assert.That(((CameraRpc.CameraStream.Unknown)unknown).ServiceId, Is.EqualTo(77));
-        Assert.That(((CameraRpc.CameraStream.Unknown)unknown).Body.ToArray(), Is.EqualTo(new byte[] { 0xde, 0xad }));
-        Assert.That(await streams.NextAsync(), Is.EqualTo(new CameraRpc.CameraStream.Trigger(new TriggerEvent(3, 42))));
+        Assert.That(unknown, Is.TypeOf<ICamera.StreamMessage.Unknown>());
+        Assert.That(((ICamera.StreamMessage.Unknown)unknown).ServiceId, Is.EqualTo(77));
+        Assert.That(((ICamera.StreamMessage.Unknown)unknown).Body.ToArray(), Is.EqualTo(new byte[] { 0xde, 0xad }));
+        Assert.That(await streams.NextAsync(), Is.EqualTo(new ICamera.StreamMessage.Trigger(new TriggerEvent(3, 42))));
     }
 
     [Test]
@@ -188,6 +188,6 @@ public class CameraClientWireTests(LoopbackKind kind)
 
         await raw.Raw.SendAsync(HandWire.Stream(11, Pack.Array(Pack.Str("x"), Pack.Int(1))));
         Assert.That(await move.Within(), Is.True);
-        Assert.That(streams.Current, Is.EqualTo(new CameraRpc.CameraStream.RecordStateChanged(new RecordState("x", 1))));
+        Assert.That(streams.Current, Is.EqualTo(new ICamera.StreamMessage.RecordStateChanged(new RecordState("x", 1))));
     }
 }

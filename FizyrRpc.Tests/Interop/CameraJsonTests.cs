@@ -16,7 +16,7 @@ public class CameraJsonTests(LoopbackKind kind)
     [Test]
     public async Task ClientWritesSnakeCaseAndReadsTheResponse()
     {
-        await using var raw = await RawServer<CameraClient<StreamBody>>.StartAsync(kind, peer => new CameraClient<StreamBody>(peer, new JsonFormat()));
+        await using var raw = await RawServer<ICamera.Client>.StartAsync(kind, peer => new ICamera.Client(peer, new JsonFormat()));
         var record = raw.Client.RecordAsync(new RecordRequest("scene", 2));
         Assert.That(await raw.NextFrameAsync(), Is.EqualTo(HandWire.Request(0, 1, Json("""{"scene":"scene","frames":2}"""))));
         await raw.Raw.SendAsync(HandWire.Response(0, 1, Json("""{"frame_count":2,"cancelled":false,"cancel_text":null}""")));
@@ -27,14 +27,14 @@ public class CameraJsonTests(LoopbackKind kind)
     public async Task ClientReadsASerdeImageUpdate()
     {
         // serde_json writes a Vec<u8> as an array of numbers.
-        await using var raw = await RawServer<CameraClient<StreamBody>>.StartAsync(kind, peer => new CameraClient<StreamBody>(peer, new JsonFormat()));
+        await using var raw = await RawServer<ICamera.Client>.StartAsync(kind, peer => new ICamera.Client(peer, new JsonFormat()));
         await using var call = await raw.Client.StartRecordAsync(new RecordRequest("scene", 1)).Within();
         await raw.NextFrameAsync();
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 12, Json("""{"index":0,"pixels":[1,2,3]}""")));
 
         var update = await call.ReceiveUpdateAsync().Within();
-        Assert.That(update, Is.TypeOf<CameraRpc.RecordResponseUpdate.Image>());
-        Assert.That(((CameraRpc.RecordResponseUpdate.Image)update!).Value.Pixels, Is.EqualTo(new byte[] { 1, 2, 3 }));
+        Assert.That(update, Is.TypeOf<ICamera.RecordResponseUpdate.Image>());
+        Assert.That(((ICamera.RecordResponseUpdate.Image)update!).Value.Pixels, Is.EqualTo(new byte[] { 1, 2, 3 }));
     }
 
     [Test]

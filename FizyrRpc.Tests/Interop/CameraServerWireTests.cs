@@ -99,14 +99,14 @@ public class CameraServerWireTests(LoopbackKind kind)
 
         await raw.SendAsync(HandWire.RequesterUpdate(12, 99, 0x01, 0x02, 0xc1));
         var unknown = await _server.RequestUpdates.Reader.ReadAsync().Within();
-        Assert.That(unknown, Is.TypeOf<CameraRpc.RecordRequestUpdate.Unknown>());
-        Assert.That(((CameraRpc.RecordRequestUpdate.Unknown)unknown).ServiceId, Is.EqualTo(99));
-        Assert.That(((CameraRpc.RecordRequestUpdate.Unknown)unknown).Body.ToArray(), Is.EqualTo(new byte[] { 0x01, 0x02, 0xc1 }));
+        Assert.That(unknown, Is.TypeOf<ICamera.RecordRequestUpdate.Unknown>());
+        Assert.That(((ICamera.RecordRequestUpdate.Unknown)unknown).ServiceId, Is.EqualTo(99));
+        Assert.That(((ICamera.RecordRequestUpdate.Unknown)unknown).Body.ToArray(), Is.EqualTo(new byte[] { 0x01, 0x02, 0xc1 }));
 
         await raw.SendAsync(HandWire.RequesterUpdate(12, 10, Pack.Array(Pack.Str("stop"))));
         Assert.That(
             await _server.RequestUpdates.Reader.ReadAsync().Within(),
-            Is.EqualTo(new CameraRpc.RecordRequestUpdate.Cancel(new CancelReason("stop"))));
+            Is.EqualTo(new ICamera.RecordRequestUpdate.Cancel(new CancelReason("stop"))));
         Assert.That(await raw.NextFrameAsync(), Is.EqualTo(HandWire.Response(12, 1, Pack.Array(Pack.Int(0), Pack.Bool(true), Pack.Str("stop")))));
     }
 

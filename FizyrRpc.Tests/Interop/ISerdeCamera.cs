@@ -56,7 +56,7 @@ public sealed class Base64BytesConverter : JsonConverter<byte[]>
 }
 
 /// <summary>The camera as the Rust reference's typed peer behaves: Capture sends one 2×2 frame then answers; count -1 is cancelled on purpose.</summary>
-public sealed class SerdeCameraServer(IRpcFormat format) : SerdeCameraServerBase<StreamBody>(format)
+public sealed class SerdeCameraServer(IRpcFormat format) : ISerdeCamera.ServerBase(format)
 {
     protected override Task PingAsync(PingContext context) => Task.CompletedTask;
 

@@ -8,7 +8,7 @@ namespace FizyrRpc.Tests.Interop;
 /// sends a State update, one Image update per frame, a "done" stream message, then answers; Frames == 0 sends a State
 /// update and hands every request update to <see cref="RequestUpdates"/> until a Cancel comes. Scene "fail" throws.
 /// </summary>
-public sealed class InteropCameraServer : CameraServerBase<StreamBody>
+public sealed class InteropCameraServer : ICamera.ServerBase
 {
     public InteropCameraServer(IRpcFormat? format = null)
         : base(format)
@@ -16,7 +16,7 @@ public sealed class InteropCameraServer : CameraServerBase<StreamBody>
     }
 
     /// <summary>The request updates the Record handler read, typed, in order.</summary>
-    public Channel<CameraRpc.RecordRequestUpdate> RequestUpdates { get; } = Channel.CreateUnbounded<CameraRpc.RecordRequestUpdate>();
+    public Channel<ICamera.RecordRequestUpdate> RequestUpdates { get; } = Channel.CreateUnbounded<ICamera.RecordRequestUpdate>();
 
     /// <summary>The first trigger stream message received.</summary>
     public TaskCompletionSource<TriggerEvent> Trigger { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,7 +34,7 @@ public sealed class InteropCameraServer : CameraServerBase<StreamBody>
             await foreach (var update in context.ReadUpdatesAsync())
             {
                 await RequestUpdates.Writer.WriteAsync(update, context.CancellationToken);
-                if (update is CameraRpc.RecordRequestUpdate.Cancel cancel)
+                if (update is ICamera.RecordRequestUpdate.Cancel cancel)
                     return new RecordResult(0, true, cancel.Value.Text);
             }
 

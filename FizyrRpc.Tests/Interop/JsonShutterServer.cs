@@ -7,10 +7,10 @@ namespace FizyrRpc.Tests.Interop;
 /// per frame, a ShutterMoved stream message, then answers; FrameCount == 0 sends a Progress update and hands every
 /// request update to <see cref="RequestUpdates"/> until an Abort comes; a negative exposure throws.
 /// </summary>
-public sealed class JsonShutterServer() : ShutterServerBase<StreamBody>(new JsonFormat())
+public sealed class JsonShutterServer() : IShutter.ServerBase(new JsonFormat())
 {
     /// <summary>The request updates the Expose handler read, typed, in order.</summary>
-    public Channel<ShutterRpc.ExposeRequestUpdate> RequestUpdates { get; } = Channel.CreateUnbounded<ShutterRpc.ExposeRequestUpdate>();
+    public Channel<IShutter.ExposeRequestUpdate> RequestUpdates { get; } = Channel.CreateUnbounded<IShutter.ExposeRequestUpdate>();
 
     protected override Task PingAsync(PingContext context) => Task.CompletedTask;
 
@@ -25,7 +25,7 @@ public sealed class JsonShutterServer() : ShutterServerBase<StreamBody>(new Json
             await foreach (var update in context.ReadUpdatesAsync())
             {
                 await RequestUpdates.Writer.WriteAsync(update, context.CancellationToken);
-                if (update is ShutterRpc.ExposeRequestUpdate.Abort abort)
+                if (update is IShutter.ExposeRequestUpdate.Abort abort)
                     return new ExposureResult(0, true, abort.Value.ReasonText);
             }
 

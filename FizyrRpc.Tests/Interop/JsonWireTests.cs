@@ -14,8 +14,8 @@ public class JsonWireTests(LoopbackKind kind)
 {
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
 
-    private Task<RawServer<ShutterClient<StreamBody>>> StartClientAsync() =>
-        RawServer<ShutterClient<StreamBody>>.StartAsync(kind, peer => new ShutterClient<StreamBody>(peer, new JsonFormat()));
+    private Task<RawServer<IShutter.Client>> StartClientAsync() =>
+        RawServer<IShutter.Client>.StartAsync(kind, peer => new IShutter.Client(peer, new JsonFormat()));
 
     private Task<RawClient> StartServerAsync(JsonShutterServer server) => RawClient.StartAsync(kind, peer => server.ServeAsync(peer));
 
@@ -51,12 +51,12 @@ public class JsonWireTests(LoopbackKind kind)
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 11, Json("""{"percent_done":50,"phase_name":"exposing"}""")));
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 12, Json("""{"frame_index":3,"pixel_values":[1,2,255]}""")));
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 99, Json("""{"what":true}""")));
-        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new ShutterRpc.ExposeResponseUpdate.Progress(new ExposureProgress(50, "exposing"))));
-        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new ShutterRpc.ExposeResponseUpdate.Frame(new ExposureFrame(3, [1, 2, 255]))));
+        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new IShutter.ExposeResponseUpdate.Progress(new ExposureProgress(50, "exposing"))));
+        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new IShutter.ExposeResponseUpdate.Frame(new ExposureFrame(3, [1, 2, 255]))));
         var unknown = await call.ReceiveUpdateAsync().Within();
-        Assert.That(unknown, Is.TypeOf<ShutterRpc.ExposeResponseUpdate.Unknown>());
-        Assert.That(((ShutterRpc.ExposeResponseUpdate.Unknown)unknown!).ServiceId, Is.EqualTo(99));
-        Assert.That(((ShutterRpc.ExposeResponseUpdate.Unknown)unknown!).Body.ToArray(), Is.EqualTo(Json("""{"what":true}""")));
+        Assert.That(unknown, Is.TypeOf<IShutter.ExposeResponseUpdate.Unknown>());
+        Assert.That(((IShutter.ExposeResponseUpdate.Unknown)unknown!).ServiceId, Is.EqualTo(99));
+        Assert.That(((IShutter.ExposeResponseUpdate.Unknown)unknown!).Body.ToArray(), Is.EqualTo(Json("""{"what":true}""")));
 
         await call.SendAbortAsync(new AbortReason("cell stopped")).Within();
         Assert.That(await raw.NextFrameAsync(), Is.EqualTo(HandWire.RequesterUpdate(0, 10, Json("""{"reason_text":"cell stopped"}"""))));
@@ -85,7 +85,7 @@ public class JsonWireTests(LoopbackKind kind)
 
         await raw.Raw.SendAsync(HandWire.Stream(11, Json("""{"is_open":false,"angle_deg":0}""")));
         await using var streams = raw.Client.ReadStreamsAsync().GetAsyncEnumerator();
-        Assert.That(await streams.NextAsync(), Is.EqualTo(new ShutterRpc.ShutterStream.ShutterMoved(new ShutterPosition(false, 0))));
+        Assert.That(await streams.NextAsync(), Is.EqualTo(new IShutter.StreamMessage.ShutterMoved(new ShutterPosition(false, 0))));
     }
 
     [Test]
@@ -125,7 +125,7 @@ public class JsonWireTests(LoopbackKind kind)
         await raw.SendAsync(HandWire.RequesterUpdate(0, 10, Json("""{"reason_text":"cell stopped"}""")));
         Assert.That(
             await server.RequestUpdates.Reader.ReadAsync().Within(),
-            Is.EqualTo(new ShutterRpc.ExposeRequestUpdate.Abort(new AbortReason("cell stopped"))));
+            Is.EqualTo(new IShutter.ExposeRequestUpdate.Abort(new AbortReason("cell stopped"))));
         Assert.That(await raw.NextFrameAsync(), Is.EqualTo(HandWire.Response(0, 1, Json("""{"frames_taken":0,"was_aborted":true,"abort_text":"cell stopped"}"""))));
     }
 

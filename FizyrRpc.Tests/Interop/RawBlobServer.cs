@@ -1,7 +1,7 @@
 namespace FizyrRpc.Tests.Interop;
 
 /// <summary>A raw-format blob store on the generated base; see <see cref="IBlobStore"/> for what each service does.</summary>
-public sealed class RawBlobServer() : BlobStoreServerBase<StreamBody>(RawFormat.Default)
+public sealed class RawBlobServer() : IBlobStore.ServerBase(RawFormat.Default)
 {
     /// <summary>The first BlobChanged stream message received.</summary>
     public TaskCompletionSource<byte[]> Changed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -12,7 +12,7 @@ public sealed class RawBlobServer() : BlobStoreServerBase<StreamBody>(RawFormat.
         {
             await foreach (var update in context.ReadUpdatesAsync())
             {
-                if (update is BlobStoreRpc.PutRequestUpdate.Chunk chunk)
+                if (update is IBlobStore.PutRequestUpdate.Chunk chunk)
                     return chunk.Value;
             }
 

@@ -11,8 +11,8 @@ public class RawFormatWireTests(LoopbackKind kind)
 {
     private static readonly byte[] Awkward = [0xc0, 0x00, 0xff, 0xc1, (byte)'n', (byte)'u', (byte)'l', (byte)'l', 0x80];
 
-    private Task<RawServer<BlobStoreClient<StreamBody>>> StartClientAsync() =>
-        RawServer<BlobStoreClient<StreamBody>>.StartAsync(kind, peer => new BlobStoreClient<StreamBody>(peer, RawFormat.Default));
+    private Task<RawServer<IBlobStore.Client>> StartClientAsync() =>
+        RawServer<IBlobStore.Client>.StartAsync(kind, peer => new IBlobStore.Client(peer, RawFormat.Default));
 
     [Test]
     public async Task ClientBodiesPassThroughBothWays()
@@ -57,12 +57,12 @@ public class RawFormatWireTests(LoopbackKind kind)
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 11, Awkward));
         await raw.Raw.SendAsync(HandWire.ResponderUpdate(0, 12, 0x01));
         var progress = await call.ReceiveUpdateAsync().Within();
-        Assert.That(progress, Is.TypeOf<BlobStoreRpc.PutResponseUpdate.Progress>());
-        Assert.That(((BlobStoreRpc.PutResponseUpdate.Progress)progress!).Value.ToArray(), Is.EqualTo(Awkward));
+        Assert.That(progress, Is.TypeOf<IBlobStore.PutResponseUpdate.Progress>());
+        Assert.That(((IBlobStore.PutResponseUpdate.Progress)progress!).Value.ToArray(), Is.EqualTo(Awkward));
         var unknown = await call.ReceiveUpdateAsync().Within();
-        Assert.That(unknown, Is.TypeOf<BlobStoreRpc.PutResponseUpdate.Unknown>());
-        Assert.That(((BlobStoreRpc.PutResponseUpdate.Unknown)unknown!).ServiceId, Is.EqualTo(12));
-        Assert.That(((BlobStoreRpc.PutResponseUpdate.Unknown)unknown!).Body.ToArray(), Is.EqualTo(new byte[] { 0x01 }));
+        Assert.That(unknown, Is.TypeOf<IBlobStore.PutResponseUpdate.Unknown>());
+        Assert.That(((IBlobStore.PutResponseUpdate.Unknown)unknown!).ServiceId, Is.EqualTo(12));
+        Assert.That(((IBlobStore.PutResponseUpdate.Unknown)unknown!).Body.ToArray(), Is.EqualTo(new byte[] { 0x01 }));
 
         await raw.Raw.SendAsync(HandWire.Response(0, 1, Awkward));
         Assert.That(await call.ReceiveResponseAsync().Within(), Is.EqualTo(Awkward));

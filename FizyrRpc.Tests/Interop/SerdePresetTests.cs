@@ -29,8 +29,8 @@ public class SerdePresetTests(string form, LoopbackKind kind)
 
     private Task<RawClient> StartServerAsync() => RawClient.StartAsync(kind, peer => new SerdeCameraServer(Format()).ServeAsync(peer));
 
-    private Task<RawServer<SerdeCameraClient<StreamBody>>> StartClientAsync() =>
-        RawServer<SerdeCameraClient<StreamBody>>.StartAsync(kind, peer => new SerdeCameraClient<StreamBody>(peer, Format()));
+    private Task<RawServer<ISerdeCamera.Client>> StartClientAsync() =>
+        RawServer<ISerdeCamera.Client>.StartAsync(kind, peer => new ISerdeCamera.Client(peer, Format()));
 
     [Test]
     public async Task ClientPingIsTheCapturedRequestAndTakesTheCapturedResponse()
@@ -70,7 +70,7 @@ public class SerdePresetTests(string form, LoopbackKind kind)
         var update = FrameUpdate.ToArray();
         BitConverter.TryWriteBytes(update.AsSpan(8, 4), call.RequestId);
         await raw.Raw.SendAsync(update);
-        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new SerdeCameraRpc.CaptureResponseUpdate.Frame(new SerdeFrame(2, 2, [1, 2, 3, 4]))));
+        Assert.That(await call.ReceiveUpdateAsync().Within(), Is.EqualTo(new ISerdeCamera.CaptureResponseUpdate.Frame(new SerdeFrame(2, 2, [1, 2, 3, 4]))));
     }
 
     [Test]

@@ -21,7 +21,7 @@ public class PooledBodyTypedTests(LoopbackKind kind)
         await using var pair = await Loopback.PairAsync(kind, clientConfig, serverConfig: serverConfig);
         var server = new RawBlobServer();
         var serving = server.ServeAsync(pair.Server);
-        await using var client = new BlobStoreClient<StreamBody>(pair.Client, RawFormat.Default);
+        await using var client = new IBlobStore.Client(pair.Client, RawFormat.Default);
 
         var key = new byte[200_000];
         new Random(1).NextBytes(key);

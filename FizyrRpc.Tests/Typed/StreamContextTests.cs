@@ -18,11 +18,11 @@ public class StreamContextTests(LoopbackKind kind)
         await using var pair = await Loopback.PairAsync(kind);
         var server = new StrictServer();
         var serve = server.ServeAsync(pair.Server);
-        await using (var client = new StrictClient<StreamBody>(pair.Client))
+        await using (var client = new IStrict.Client(pair.Client))
         {
             await using var streams = client.ReadStreamsAsync().GetAsyncEnumerator();
             await client.NoticeAsync(new ShotResult(100)).Within();
-            Assert.That(await streams.NextAsync(), Is.EqualTo(new StrictRpc.StrictStream.Notice(new ShotResult(101))));
+            Assert.That(await streams.NextAsync(), Is.EqualTo(new IStrict.StreamMessage.Notice(new ShotResult(101))));
         }
 
         await serve.Within();
@@ -34,7 +34,7 @@ public class StreamContextTests(LoopbackKind kind)
         await using var pair = await Loopback.PairAsync(kind);
         var server = new StrictServer();
         var serve = server.ServeAsync(pair.Server);
-        var client = new StrictClient<StreamBody>(pair.Client);
+        var client = new IStrict.Client(pair.Client);
         await client.NoticeAsync(new ShotResult(-1)).Within();
         var token = await server.StreamToken.Task.Within();
         Assert.That(token.IsCancellationRequested, Is.False);
@@ -48,7 +48,7 @@ public class StreamContextTests(LoopbackKind kind)
     public async Task ThreeHundredUnreadStreamsNeverStallACall()
     {
         const int sent = 300;
-        await using var raw = await RawServer<StrictClient<StreamBody>>.StartAsync(kind, peer => new StrictClient<StreamBody>(peer));
+        await using var raw = await RawServer<IStrict.Client>.StartAsync(kind, peer => new IStrict.Client(peer));
         for (var i = 0; i < sent; i++)
             await raw.Raw.SendAsync(HandWire.Stream(20, MessagePackFormat.Default.Encode(new ShotResult(i)).ToArray()));
 
@@ -67,6 +67,6 @@ public class StreamContextTests(LoopbackKind kind)
         // The oldest were dropped; the newest are read in order.
         await using var streams = raw.Client.ReadStreamsAsync().GetAsyncEnumerator();
         for (var i = sent - RpcClientBase<StreamBody>.MaxUnreadStreams; i < sent; i++)
-            Assert.That(await streams.NextAsync(), Is.EqualTo(new StrictRpc.StrictStream.Notice(new ShotResult(i))));
+            Assert.That(await streams.NextAsync(), Is.EqualTo(new IStrict.StreamMessage.Notice(new ShotResult(i))));
     }
 }

@@ -63,7 +63,7 @@ public class TypedErrorTests(LoopbackKind kind)
         await using var pair = await Loopback.PairAsync(kind);
         var server = new StrictServer();
         var serve = server.ServeAsync(pair.Server);
-        await using (var client = new StrictClient<StreamBody>(pair.Client))
+        await using (var client = new IStrict.Client(pair.Client))
         {
             var offline = await TestWaits.ThrowsAsync<RemoteErrorException>(() => client.NameAsync("offline"));
             var bug = await TestWaits.ThrowsAsync<RemoteErrorException>(() => client.NameAsync("bug"));

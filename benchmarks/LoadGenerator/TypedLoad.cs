@@ -18,10 +18,10 @@ internal static class TypedLoad
 
     public static Task<ILoadClient> ConnectAsync(string transport, string address, LoadSpec spec) =>
         EngineLoad.ConnectAsync(transport, address, spec, peers => transport == "unix-seqpacket"
-            ? new Client<UnixBody>(peers.Select(p => new TypedEchoClient<UnixBody>((PeerHandle<UnixBody>)p)).ToArray())
-            : new Client<StreamBody>(peers.Select(p => new TypedEchoClient<StreamBody>((PeerHandle<StreamBody>)p)).ToArray()));
+            ? new Client<UnixBody>(peers.Select(p => new ITypedEcho.Client<UnixBody>((PeerHandle<UnixBody>)p)).ToArray())
+            : new Client<StreamBody>(peers.Select(p => new ITypedEcho.Client((PeerHandle<StreamBody>)p)).ToArray()));
 
-    private sealed class Client<TBody>(TypedEchoClient<TBody>[] clients) : ILoadClient
+    private sealed class Client<TBody>(ITypedEcho.Client<TBody>[] clients) : ILoadClient
         where TBody : IMessageBody<TBody>
     {
         public async Task<long[]> RunAsync(LoadSpec spec)

@@ -16,7 +16,7 @@ public partial interface IAdder
 }
 
 /// <summary>The benchmark's server: answers at once.</summary>
-internal sealed class AdderServer : AdderServerBase<StreamBody>
+internal sealed class AdderServer : IAdder.ServerBase
 {
     protected override Task<int> AddAsync(AddArgs args, AddContext context) => Task.FromResult(args.A + args.B);
 }

@@ -15,7 +15,7 @@ public class TypedCallBenchmarks : ISmokeCheck
 
     private readonly MessagePackFormat _format = MessagePackFormat.Default;
     private TcpPeerListener? _listener;
-    private AdderClient<StreamBody>? _typedClient;
+    private IAdder.Client? _typedClient;
     private Task? _typedServe;
     private PeerHandle<StreamBody>? _rawClient;
     private PeerHandle<StreamBody>? _rawServer;
@@ -56,7 +56,7 @@ public class TypedCallBenchmarks : ISmokeCheck
 
         var typedConnect = TcpPeer.ConnectAsync($"127.0.0.1:{port}", null, null, default);
         var (typedServer, _) = await _listener.AcceptAsync(default);
-        _typedClient = new AdderClient<StreamBody>(await typedConnect);
+        _typedClient = new IAdder.Client(await typedConnect);
         _typedServe = new AdderServer().ServeAsync(typedServer);
 
         var rawConnect = TcpPeer.ConnectAsync($"127.0.0.1:{port}", null, null, default);

@@ -3,7 +3,7 @@ using FizyrRpc;
 namespace FizyrRpc.Samples.Camera;
 
 /// <summary>A pretend camera: every frame is exposed, announced, and sent as an image.</summary>
-public sealed class CameraServer : CameraServerBase<StreamBody>
+public sealed class CameraServer : ICamera.ServerBase
 {
     /// <inheritdoc/>
     protected override Task PingAsync(PingContext context) => Task.CompletedTask;
@@ -55,7 +55,7 @@ public sealed class CameraServer : CameraServerBase<StreamBody>
         {
             await foreach (var update in context.ReadUpdatesAsync(cancelled.Token))
             {
-                if (update is CameraRpc.RecordRequestUpdate.Cancel cancel)
+                if (update is ICamera.RecordRequestUpdate.Cancel cancel)
                 {
                     Console.WriteLine($"server: cancel requested ({cancel.Value.Reason})");
                     await cancelled.CancelAsync();

@@ -12,18 +12,18 @@ var serving = Task.Run(async () =>
     await server.ServeAsync(peer);
 });
 
-await using var client = new CameraClient<StreamBody>(await TcpPeer.ConnectAsync(listener.LocalEndPoint));
+await using var client = new ICamera.Client(await TcpPeer.ConnectAsync(listener.LocalEndPoint));
 var streams = Task.Run(async () =>
 {
     await foreach (var stream in client.ReadStreamsAsync())
     {
-        if (stream is CameraRpc.CameraStream.RecordStateChanged changed)
+        if (stream is ICamera.StreamMessage.RecordStateChanged changed)
             Console.WriteLine($"  stream: record state changed to '{changed.Value.Phase}' (frame {changed.Value.Frame})");
     }
 });
 
 Console.WriteLine("The interface, as introspection describes it:");
-Console.Write(CameraRpc.Info.Describe(client.Format));
+Console.Write(ICamera.Info.Describe(client.Format));
 
 await client.PingAsync();
 Console.WriteLine("ping: answered");
@@ -35,9 +35,9 @@ await using (var call = await client.StartRecordAsync(new RecordRequest(Exposure
     {
         var text = update switch
         {
-            CameraRpc.RecordResponseUpdate.State state => $"state '{state.Value.Phase}' (frame {state.Value.Frame})",
-            CameraRpc.RecordResponseUpdate.Image image => $"image {image.Value.Frame}: {image.Value.Width}x{image.Value.Height}",
-            CameraRpc.RecordResponseUpdate.Unknown unknown => $"an update this client does not know (ID {unknown.ServiceId})",
+            ICamera.RecordResponseUpdate.State state => $"state '{state.Value.Phase}' (frame {state.Value.Frame})",
+            ICamera.RecordResponseUpdate.Image image => $"image {image.Value.Frame}: {image.Value.Width}x{image.Value.Height}",
+            ICamera.RecordResponseUpdate.Unknown unknown => $"an update this client does not know (ID {unknown.ServiceId})",
             _ => "?",
         };
         Console.WriteLine($"  update: {text}");

@@ -13,7 +13,7 @@ try
     var endpoint = $"unix-stream:{Path.Combine(folder.FullName, "camera.sock")}";
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.Configuration["Camera:Endpoint"] = endpoint;   // the rest of "Camera" comes from appsettings.json
-    builder.Services.AddFizyrRpcClient<ICamera>(connection => new CameraClient<StreamBody>(connection)).BindConfiguration("Camera");
+    builder.Services.AddFizyrRpcClient<ICamera>(connection => new ICamera.Client(connection)).BindConfiguration("Camera");
     builder.Services.AddSingleton(new CameraServerHost(endpoint));
     builder.Services.AddHostedService<CellWorker>();
     await builder.Build().RunAsync();

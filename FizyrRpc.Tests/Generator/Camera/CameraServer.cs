@@ -4,7 +4,7 @@ namespace FizyrRpc.Tests.Generator.Camera;
 /// A camera server for the end-to-end tests. Record with Frames &gt; 0 sends a state, one image per frame and a final
 /// "done" state stream message; Frames == 0 records until the requester sends a cancel update.
 /// </summary>
-public sealed class CameraServer : CameraServerBase<StreamBody>
+public sealed class CameraServer : ICamera.ServerBase
 {
     /// <summary>The first trigger stream message received.</summary>
     public TaskCompletionSource<TriggerEvent> Trigger { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,7 +22,7 @@ public sealed class CameraServer : CameraServerBase<StreamBody>
             await context.SendImageAsync(new Image(0, [1, 2, 3]));
             await foreach (var update in context.ReadUpdatesAsync())
             {
-                if (update is CameraRpc.RecordRequestUpdate.Cancel cancel)
+                if (update is ICamera.RecordRequestUpdate.Cancel cancel)
                     return new RecordResult(1, true, cancel.Value.Text);
             }
 

@@ -1,7 +1,7 @@
 namespace FizyrRpc.Tests.Typed.Plain;
 
 /// <summary>Answers every service of <see cref="IPlainShop"/> from what it got.</summary>
-public sealed class PlainShopServer : PlainShopServerBase<StreamBody>
+public sealed class PlainShopServer : IPlainShop.ServerBase
 {
     /// <summary>The request update the last order got.</summary>
     public TaskCompletionSource<Note> Noted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -11,7 +11,7 @@ public sealed class PlainShopServer : PlainShopServerBase<StreamBody>
         await context.SendProgressAsync(Shop.Progress);
         await foreach (var update in context.ReadUpdatesAsync())
         {
-            if (update is PlainShopRpc.OrderRequestUpdate.Note note)
+            if (update is IPlainShop.OrderRequestUpdate.Note note)
             {
                 Noted.TrySetResult(note.Value);
                 break;

@@ -10,7 +10,7 @@ namespace FizyrRpc.Tests.Typed.Plain;
 public sealed class PlainTypesTests
 {
     private static readonly TimeSpan Timeout = Loopback.Timeout;
-    private static readonly MessagePackFormat Format = PlainShopRpc.DefaultFormat;
+    private static readonly MessagePackFormat Format = IPlainShop.DefaultFormat;
 
     [Test]
     public async Task PlainTypes_TravelOverTcp_CallsUpdatesBothWaysAndStreams()
@@ -18,15 +18,15 @@ public sealed class PlainTypesTests
         await using var pair = await Loopback.TcpPairAsync();
         var server = new PlainShopServer();
         var serving = server.ServeAsync(pair.Server);
-        var client = new PlainShopClient<StreamBody>(pair.Client);
+        var client = new IPlainShop.Client(pair.Client);
         await using (client)
         {
-            Assert.That(client.Format, Is.SameAs(PlainShopRpc.DefaultFormat));
+            Assert.That(client.Format, Is.SameAs(IPlainShop.DefaultFormat));
             var order = Shop.Order();
             await using (var call = await client.StartOrderAsync(order).AsTask().WaitAsync(Timeout))
             {
                 var progress = await call.ReceiveUpdateAsync().AsTask().WaitAsync(Timeout);
-                Assert.That(progress, Is.EqualTo(new PlainShopRpc.OrderResponseUpdate.Progress(Shop.Progress)));
+                Assert.That(progress, Is.EqualTo(new IPlainShop.OrderResponseUpdate.Progress(Shop.Progress)));
                 await call.SendNoteAsync(new Note("leave at the door")).AsTask().WaitAsync(Timeout);
                 AssertReceipt(await call.ReceiveResponseAsync().AsTask().WaitAsync(Timeout), Shop.ReceiptFor(order));
             }
@@ -35,7 +35,7 @@ public sealed class PlainTypesTests
             await using (var streams = client.ReadStreamsAsync().GetAsyncEnumerator())
             {
                 Assert.That(await streams.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
-                AssertReceipt(((PlainShopRpc.PlainShopStream.Shipped)streams.Current).Value, Shop.ReceiptFor(order));
+                AssertReceipt(((IPlainShop.StreamMessage.Shipped)streams.Current).Value, Shop.ReceiptFor(order));
             }
 
             Assert.That(await client.EchoContractAsync(new Contract(7, "seven")).WaitAsync(Timeout), Is.EqualTo(new Contract(7, "seven")));
@@ -148,9 +148,9 @@ public sealed class PlainTypesTests
     [Test]
     public void TheGeneratedResolver_KnowsTheBodyTypesOnly()
     {
-        Assert.That(PlainShopRpc.MessagePackResolver.Instance.GetFormatter<Order>(), Is.Not.Null);
-        Assert.That(PlainShopRpc.MessagePackResolver.Instance.GetFormatter<int?>(), Is.Not.Null);
-        Assert.That(PlainShopRpc.MessagePackResolver.Instance.GetFormatter<Uri>(), Is.Null);
+        Assert.That(IPlainShop.MessagePackResolver.Instance.GetFormatter<Order>(), Is.Not.Null);
+        Assert.That(IPlainShop.MessagePackResolver.Instance.GetFormatter<int?>(), Is.Not.Null);
+        Assert.That(IPlainShop.MessagePackResolver.Instance.GetFormatter<Uri>(), Is.Null);
         Assert.Throws<RpcFormatException>(() => Format.Encode(new Uri("http://localhost")));
     }
 

@@ -41,7 +41,7 @@ public sealed record ShotRequest([property: Key(0)] int Frames, [property: Key(1
 public sealed record ShotResult([property: Key(0)] int Frames);
 
 /// <summary>A strict server that records every handler call, so a test proves which ones ran.</summary>
-public sealed class StrictServer(IRpcFormat? format = null) : StrictServerBase<StreamBody>(format)
+public sealed class StrictServer(IRpcFormat? format = null) : IStrict.ServerBase(format)
 {
     /// <summary>Every handler call, in order, as "Name(value)".</summary>
     public ConcurrentQueue<string> Calls { get; } = new();

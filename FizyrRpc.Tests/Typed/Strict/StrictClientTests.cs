@@ -15,8 +15,8 @@ public class StrictClientTests(LoopbackKind kind)
 {
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    private Task<RawServer<StrictClient<StreamBody>>> StartAsync(IRpcFormat format) =>
-        RawServer<StrictClient<StreamBody>>.StartAsync(kind, peer => new StrictClient<StreamBody>(peer, format));
+    private Task<RawServer<IStrict.Client>> StartAsync(IRpcFormat format) =>
+        RawServer<IStrict.Client>.StartAsync(kind, peer => new IStrict.Client(peer, format));
 
     public static IEnumerable<TestCaseData> InvalidResponses()
     {
@@ -70,12 +70,12 @@ public class StrictClientTests(LoopbackKind kind)
         await raw.Raw.SendAsync(HandWire.Stream(20, format.Encode(new ShotResult(6)).ToArray()));
 
         await using var streams = raw.Client.ReadStreamsAsync().GetAsyncEnumerator();
-        var invalid = (StrictRpc.StrictStream.Invalid)await streams.NextAsync();
+        var invalid = (IStrict.StreamMessage.Invalid)await streams.NextAsync();
         Assert.That((invalid.ServiceId, invalid.Body.ToArray()), Is.EqualTo((20, bad)));
         Assert.That(invalid.Error.BodyType, Is.EqualTo(typeof(ShotResult)));
-        var noBody = (StrictRpc.StrictStream.Invalid)await streams.NextAsync();
+        var noBody = (IStrict.StreamMessage.Invalid)await streams.NextAsync();
         Assert.That(noBody.Error.Message, Does.StartWith("no body"));
-        Assert.That(await streams.NextAsync(), Is.EqualTo(new StrictRpc.StrictStream.MaybeNotice(null)));
-        Assert.That(await streams.NextAsync(), Is.EqualTo(new StrictRpc.StrictStream.Notice(new ShotResult(6))));
+        Assert.That(await streams.NextAsync(), Is.EqualTo(new IStrict.StreamMessage.MaybeNotice(null)));
+        Assert.That(await streams.NextAsync(), Is.EqualTo(new IStrict.StreamMessage.Notice(new ShotResult(6))));
     }
 }

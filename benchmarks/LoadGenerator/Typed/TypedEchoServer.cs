@@ -3,7 +3,7 @@ using FizyrRpc;
 namespace LoadGenerator.Typed;
 
 /// <summary>The typed echo server: returns each body as it came.</summary>
-public sealed class TypedEchoServer<TBody> : TypedEchoServerBase<TBody>
+public sealed class TypedEchoServer<TBody> : ITypedEcho.ServerBase<TBody>
     where TBody : IMessageBody<TBody>
 {
     /// <inheritdoc/>
