@@ -259,6 +259,8 @@ internal sealed class Parser
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.InvalidName, location, name, method.Name));
                 else if (name == "Unknown")
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.ReservedName, location, name, method.Name));
+                else if (CaseMember(name) is { } member)
+                    diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, location, name, method.Name, member));
                 else if (name == union)
                     diagnostics.Add(Diagnostic(DiagnosticDescriptors.DuplicateName, location, name, method.Name, $"the generated union '{union}' it would be a case of"));
                 else if (!names.Add(name))
@@ -380,10 +382,15 @@ internal sealed class Parser
     {
         ("Stream", false) => "the stream handlers' StreamContext",
         ("StreamMessage", true) => "the generated union 'StreamMessage' it would be a case of",
+        (_, true) when CaseMember(name) is { } member => member,
         ("UnknownStream", true) => "OnUnknownStreamAsync",
         ("InvalidStream", true) => "OnInvalidStreamAsync",
         _ => null,
     };
+
+    /// <summary>The members of the union cases (a case's Value, Unknown's ServiceId and Body, Invalid's Error) a case of this name would clash with.</summary>
+    private static string? CaseMember(string name) =>
+        name is "Value" or "ServiceId" or "Body" or "Error" ? $"the member '{name}' of the union's cases" : null;
 
     private sealed record ParsedParameters(BodyParameter? Body, string? CancellationToken, bool CancellationTokenHasDefault);
 

@@ -83,8 +83,8 @@ public sealed class DiagnosticTests
             [RpcService] public partial interface IFoo
             {
                 [Service(1)]
-                [ResponseUpdate(10, typeof(Body))]
-                [[|ResponseUpdate(11, typeof(Body))|]]
+                [ResponseUpdate(10, typeof(Body), Name = "A")]
+                [[|ResponseUpdate(11, typeof(Body), Name = "A")|]]
                 Task XAsync();
             }
             """);
@@ -125,10 +125,16 @@ public sealed class DiagnosticTests
             [RpcService] public partial interface IFoo { [Service(1)] Task [|Client|](); }
             """);
         yield return Case("FRPC017", "a method named like a static member generated into the interface", """
-            [RpcService] public partial interface IFoo { [Service(1)] Task [|DecodeXResponseUpdate|](); [Service(2)] [ResponseUpdate(1, typeof(Body))] Task XAsync(); }
+            [RpcService] public partial interface IFoo { [Service(1)] Task [|DecodeXResponseUpdate|](); [Service(2)] [ResponseUpdate(1, typeof(Body), Name = "A")] Task XAsync(); }
             """);
         yield return Case("FRPC017", "a stream named like the stream union", """
             [RpcService] public partial interface IFoo { [Stream(1)] Task [|StreamMessageAsync|](); }
+            """);
+        yield return Case("FRPC017", "an update named like a member of the union's cases (a type named Body)", """
+            [RpcService] public partial interface IFoo { [Service(1)] [[|ResponseUpdate(10, typeof(Body))|]] Task XAsync(); }
+            """);
+        yield return Case("FRPC017", "a stream named like a member of the union's cases", """
+            [RpcService] public partial interface IFoo { [Stream(1)] Task [|ValueAsync|](); }
             """);
         yield return Case("FRPC017", "an update named like its union", """
             [RpcService] public partial interface IFoo { [Service(1)] [[|ResponseUpdate(10, typeof(Body), Name = "XResponseUpdate")|]] Task XAsync(); }
@@ -272,7 +278,7 @@ public sealed class DiagnosticTests
 
                 /// <summary>Y.</summary>
                 [Service(2)]
-                [ResponseUpdate(10, typeof(Body))]
+                [ResponseUpdate(10, typeof(Body), Name = "Done")]
                 Task YAsync();
 
                 /// <summary>Z.</summary>
