@@ -214,6 +214,7 @@ internal static class IncomingEmitter
         writer.Line("/// <param name=\"writer\">The connection's write handle, for the request contexts' stream messages.</param>");
         writer.Line($"/// <param name=\"format\">The format of every body (<see cref=\"DefaultFormat\"/>, MessagePack, by default).</param>");
         writer.Line("/// <returns>The typed message; dispose it when done.</returns>");
+        writer.Line(Emitter.GeneratedCode);
         writer.Line("public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, " + Format + "? format = null)");
         writer.Indent();
         writer.Line(BodyConstraint);
@@ -294,6 +295,7 @@ internal static class IncomingEmitter
         writer.Line("/// <returns>The typed message; dispose it when done.</returns>");
         writer.Line("/// <exception cref=\"global::FizyrRpc.ConnectionClosedException\">The connection is closed.</exception>");
         writer.Line("/// <exception cref=\"global::FizyrRpc.RpcProtocolException\">The peer dropped a message (non-fatal); the next call continues.</exception>");
+        writer.Line(Emitter.GeneratedCode);
         writer.Line($"public static async {ValueTask}<Incoming<TBody>> ReceiveAsync<TBody>(");
         writer.Indent();
         writer.Line("global::FizyrRpc.PeerReadHandle<TBody> reader,");

@@ -118,6 +118,7 @@ internal static class UnionEmitter
         writer.Line("/// <returns>The typed message.</returns>");
         if (!hasInvalid)
             writer.Line("/// <exception cref=\"global::FizyrRpc.RpcFormatException\">The body is not valid for the declared type.</exception>");
+        writer.Line(GeneratedCode);
         writer.Line($"public static {union} {methodName}<TBody>({Format} format, global::FizyrRpc.Message<TBody> message)");
         writer.Indent();
         writer.Line(BodyConstraint);

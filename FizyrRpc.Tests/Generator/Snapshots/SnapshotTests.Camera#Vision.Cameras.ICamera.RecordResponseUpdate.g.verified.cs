@@ -33,6 +33,7 @@ namespace Vision.Cameras
         /// <param name="message">The message.</param>
         /// <returns>The typed message.</returns>
         /// <exception cref="global::FizyrRpc.RpcFormatException">The body is not valid for the declared type.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FizyrRpc.Generator", "{version}")]
         public static global::Vision.Cameras.ICamera.RecordResponseUpdate DecodeRecordResponseUpdate<TBody>(global::FizyrRpc.IRpcFormat format, global::FizyrRpc.Message<TBody> message)
             where TBody : global::FizyrRpc.IMessageBody<TBody>
         {

@@ -30,6 +30,7 @@ namespace Tools
         /// <param name="format">The format of the body.</param>
         /// <param name="message">The message.</param>
         /// <returns>The typed message.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("FizyrRpc.Generator", "{version}")]
         public static global::Tools.ICalculator.StreamMessage DecodeStreamMessage<TBody>(global::FizyrRpc.IRpcFormat format, global::FizyrRpc.Message<TBody> message)
             where TBody : global::FizyrRpc.IMessageBody<TBody>
         {

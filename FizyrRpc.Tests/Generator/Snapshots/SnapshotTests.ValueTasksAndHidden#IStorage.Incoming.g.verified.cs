@@ -199,6 +199,7 @@ partial interface IStorage
     /// <param name="writer">The connection's write handle, for the request contexts' stream messages.</param>
     /// <param name="format">The format of every body (<see cref="DefaultFormat"/>, MessagePack, by default).</param>
     /// <returns>The typed message; dispose it when done.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("FizyrRpc.Generator", "{version}")]
     public static Incoming<TBody> DecodeIncoming<TBody>(global::FizyrRpc.ReceivedMessage<TBody> message, global::FizyrRpc.PeerWriteHandle<TBody> writer, global::FizyrRpc.IRpcFormat? format = null)
         where TBody : global::FizyrRpc.IMessageBody<TBody>
     {
@@ -263,6 +264,7 @@ partial interface IStorage
     /// <returns>The typed message; dispose it when done.</returns>
     /// <exception cref="global::FizyrRpc.ConnectionClosedException">The connection is closed.</exception>
     /// <exception cref="global::FizyrRpc.RpcProtocolException">The peer dropped a message (non-fatal); the next call continues.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("FizyrRpc.Generator", "{version}")]
     public static async global::System.Threading.Tasks.ValueTask<Incoming<TBody>> ReceiveAsync<TBody>(
         global::FizyrRpc.PeerReadHandle<TBody> reader,
         global::FizyrRpc.PeerWriteHandle<TBody> writer,
