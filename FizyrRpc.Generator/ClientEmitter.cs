@@ -9,12 +9,6 @@ namespace FizyrRpc.Generator;
 /// </summary>
 internal static class ClientEmitter
 {
-    private const string Task = "global::System.Threading.Tasks.Task";
-    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
-    private const string Token = "global::System.Threading.CancellationToken";
-    private const string Format = "global::FizyrRpc.IRpcFormat";
-    private const string BodyConstraint = "where TBody : global::FizyrRpc.IMessageBody<TBody>";
-
     public static void Emit(SourceWriter writer, InterfaceModel model, Names names)
     {
         EmitGeneric(writer, model, names);

@@ -15,9 +15,12 @@ internal sealed record GeneratedFile(string HintName, string Source);
 /// </summary>
 internal static class Emitter
 {
-    private const string Task = "global::System.Threading.Tasks.Task";
-    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
-    private const string Token = "global::System.Threading.CancellationToken";
+    // Type names as the generated code writes them (the emitters use them through "using static").
+    internal const string Task = "global::System.Threading.Tasks.Task";
+    internal const string ValueTask = "global::System.Threading.Tasks.ValueTask";
+    internal const string Token = "global::System.Threading.CancellationToken";
+    internal const string Format = "global::FizyrRpc.IRpcFormat";
+    internal const string BodyConstraint = "where TBody : global::FizyrRpc.IMessageBody<TBody>";
 
     /// <summary>The attribute every generated type carries, so tools can tell generated code from the user's.</summary>
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"FizyrRpc.Generator\", \"" + BuildInfo.Version + "\")]";
@@ -31,8 +34,8 @@ internal static class Emitter
         {
             if (!service.HasUpdates)
                 continue;
-            yield return File(model, service.Name + "RequestUpdate", writer => UnionEmitter.EmitRequestUpdates(writer, service, names));
-            yield return File(model, service.Name + "ResponseUpdate", writer => UnionEmitter.EmitResponseUpdates(writer, service, names));
+            yield return File(model, service.Name + "RequestUpdate", writer => UnionEmitter.EmitUpdates(writer, service, names, request: true));
+            yield return File(model, service.Name + "ResponseUpdate", writer => UnionEmitter.EmitUpdates(writer, service, names, request: false));
         }
 
         yield return File(model, "StreamMessage", writer => UnionEmitter.EmitStreams(writer, model, names));

@@ -1,4 +1,5 @@
 using FizyrRpc.Generator.Model;
+using static FizyrRpc.Generator.Emitter;
 
 namespace FizyrRpc.Generator;
 
@@ -9,10 +10,6 @@ namespace FizyrRpc.Generator;
 /// </summary>
 internal static class IncomingEmitter
 {
-    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
-    private const string Token = "global::System.Threading.CancellationToken";
-    private const string Format = "global::FizyrRpc.IRpcFormat";
-    private const string BodyConstraint = "where TBody : global::FizyrRpc.IMessageBody<TBody>";
     private const string Request = "global::FizyrRpc.ReceivedRequest<TBody>";
     private const string Message = "global::FizyrRpc.Message<TBody>";
     private const string FormatError = "global::FizyrRpc.RpcFormatException";

@@ -9,28 +9,17 @@ namespace FizyrRpc.Generator;
 /// </summary>
 internal static class UnionEmitter
 {
-    private const string Task = "global::System.Threading.Tasks.Task";
-    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
-    private const string Token = "global::System.Threading.CancellationToken";
-    private const string Format = "global::FizyrRpc.IRpcFormat";
-    private const string BodyConstraint = "where TBody : global::FizyrRpc.IMessageBody<TBody>";
-
-    public static void EmitRequestUpdates(SourceWriter writer, ServiceModel service, Names names)
+    /// <summary>A service's request updates (<paramref name="request"/>) or response updates, and their decoder.</summary>
+    public static void EmitUpdates(SourceWriter writer, ServiceModel service, Names names, bool request)
     {
+        var (kind, who, updates, union) = request
+            ? ("Request", "requester", service.RequestUpdates, names.RequestUnion(service))
+            : ("Response", "responder", service.ResponseUpdates, names.ResponseUnion(service));
         EmitUnion(
-            writer, service.Name + "RequestUpdate", $"The updates the requester may send on a {Xml(service.Name)} request.",
-            "update", service.RequestUpdates, Describe, hasInvalid: false);
+            writer, service.Name + kind + "Update", $"The updates the {who} may send on a {Xml(service.Name)} request.",
+            "update", updates, Describe, hasInvalid: false);
         writer.Line();
-        EmitDecoder(writer, names.RequestUnion(service), "Decode" + service.Name + "RequestUpdate", $"a request update of {Xml(service.Name)}", service.RequestUpdates, Describe, hasInvalid: false);
-    }
-
-    public static void EmitResponseUpdates(SourceWriter writer, ServiceModel service, Names names)
-    {
-        EmitUnion(
-            writer, service.Name + "ResponseUpdate", $"The updates the responder may send on a {Xml(service.Name)} request.",
-            "update", service.ResponseUpdates, Describe, hasInvalid: false);
-        writer.Line();
-        EmitDecoder(writer, names.ResponseUnion(service), "Decode" + service.Name + "ResponseUpdate", $"a response update of {Xml(service.Name)}", service.ResponseUpdates, Describe, hasInvalid: false);
+        EmitDecoder(writer, union, "Decode" + service.Name + kind + "Update", $"a {kind.ToLowerInvariant()} update of {Xml(service.Name)}", updates, Describe, hasInvalid: false);
     }
 
     public static void EmitStreams(SourceWriter writer, InterfaceModel model, Names names)
