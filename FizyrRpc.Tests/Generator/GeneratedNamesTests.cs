@@ -110,6 +110,16 @@ public sealed class GeneratedNamesTests
                 Task YAsync(Body body);
             }
 
+            /// <summary>A hand-written implementation (a test fake): the generated static members and nested types ask nothing of it.</summary>
+            public sealed class Fake : IFoo
+            {
+                /// <inheritdoc/>
+                public Task<Body> XAsync(Body body) => Task.FromResult(body);
+
+                /// <inheritdoc/>
+                public Task YAsync(Body body) => Task.CompletedTask;
+            }
+
             /// <summary>Both kinds of names in one place.</summary>
             public static class Use
             {
