@@ -34,6 +34,14 @@ public abstract class RpcServerBase<TBody>
     public bool EnableDetailedErrors { get; init; }
 
     /// <summary>
+    /// How each connection runs the handlers (null: <see cref="RequestHandlerOptions.Default"/>): at most
+    /// <see cref="RequestHandlerOptions.MaxConcurrentHandlers"/> at once per connection, and, with
+    /// <see cref="RequestHandlerOptions.PreferInlineHandlers"/>, started on the connection's read loop, so a handler must
+    /// not block before its first await (see README, <i>Inline handlers</i>).
+    /// </summary>
+    public RequestHandlerOptions? HandlerOptions { get; init; }
+
+    /// <summary>
     /// Serves the connection until it ends or <paramref name="cancellationToken"/> is cancelled, then waits for the
     /// handlers still running and releases the handle.
     /// </summary>
@@ -58,6 +66,7 @@ public abstract class RpcServerBase<TBody>
         using var readStop = stopReading == cancellationToken ? null : CancellationTokenSource.CreateLinkedTokenSource(stopReading, cancellationToken);
         var readToken = readStop?.Token ?? cancellationToken;
         var runner = new RequestRunner<TBody>(this, write, stop.Token);
+        var handlers = read.SetRequestHandler(request => HandleAsync(request, write, stop.Token), HandlerOptions);
         try
         {
             // The read loop waits on the caller's token alone: the connection ending ends it anyway, and a token that
@@ -66,7 +75,7 @@ public abstract class RpcServerBase<TBody>
             {
                 if (message.Request is { } request)
                 {
-                    runner.Start(request); // one request never holds up the read loop
+                    runner.Start(request); // queued before the handler was set; one request never holds up the loop
                     continue;
                 }
 
@@ -98,6 +107,7 @@ public abstract class RpcServerBase<TBody>
                 // Released before the handlers are waited for: requests that come meanwhile are answered at once.
                 await read.DisposeAsync().ConfigureAwait(false);
                 await runner.DrainAsync().ConfigureAwait(false);
+                await handlers.WhenHandlersDoneAsync().ConfigureAwait(false);
             }
             finally
             {
@@ -118,7 +128,7 @@ public abstract class RpcServerBase<TBody>
         OnHandlerError(header, error);
     }
 
-    /// <summary>Handles one request on a thread-pool thread (see <see cref="RequestRunner{TBody}"/>); answers it exactly once.</summary>
+    /// <summary>Handles one request, from the connection's read loop or a thread-pool thread; answers it exactly once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
     {
