@@ -4,11 +4,13 @@ namespace FizyrRpc;
 /// The writer's drain. There is no write loop waiting to be woken: the thread that queues a message and finds the writer
 /// idle writes the queue out itself (no second thread woken for a lone response), while a write is under way the
 /// others only queue and the writing thread takes what they queued into its next batch (one send per batch under load).
+/// When the thread pool has other work waiting (handlers that will answer in a moment), the drain is queued behind it
+/// instead, so that their answers share the send.
 /// Only a write the socket cannot take at once continues on the thread pool. The read loop, while it handles one read
 /// batch, holds back what it queues itself and writes it all when it would wait (<see cref="EndBatch"/>): the answers
 /// to everything one read brought in go out in one send.
 /// </summary>
-internal sealed partial class PeerWriter<TBody>
+internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
 {
     private readonly List<Message<TBody>> _batch = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -18,6 +20,7 @@ internal sealed partial class PeerWriter<TBody>
     private int _batchThread; // the read loop's thread while it handles a read batch, else 0
     private int _batchMessages;
     private long _batchBytes;
+    private int _drainQueued;
 
     /// <summary>
     /// Writes until the queue is completed and written out, or the connection is aborted. An abort never leaves a write
@@ -68,7 +71,20 @@ internal sealed partial class PeerWriter<TBody>
             _batchMessages = 0;
             _batchBytes = 0;
         }
+        else if (ThreadPool.PendingWorkItemCount > 0)
+        {
+            if (Interlocked.Exchange(ref _drainQueued, 1) == 0)
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            return;
+        }
 
+        TryDrain();
+    }
+
+    /// <summary>The queued drain (see <see cref="Flush"/>).</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        Interlocked.Exchange(ref _drainQueued, 0); // a full fence: a message queued after it queues or drains again
         TryDrain();
     }
 
