@@ -61,6 +61,11 @@ public sealed class RequestHandlerRegistration
     /// </summary>
     /// <exception cref="Exception">The first exception a handler threw (its request was answered with an error).</exception>
     public Task WhenHandlersDoneAsync() => _dispatch.WhenDoneAsync();
+
+    /// <summary>Hands a request that came some other way (through the read handle) to the same handler and bound.</summary>
+    internal ValueTask DispatchAsync<TBody>(ReceivedRequest<TBody> request, CancellationToken cancellationToken)
+        where TBody : IMessageBody<TBody> =>
+        ((RequestDispatcher<TBody>)_dispatch).DispatchAsync(request, cancellationToken);
 }
 
 /// <summary>What <see cref="RequestHandlerRegistration"/> sees of a connection's dispatch, whatever its body type.</summary>

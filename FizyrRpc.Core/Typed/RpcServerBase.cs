@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace FizyrRpc;
 
 /// <summary>
-/// What generated server base classes are built on: serves a connection, one task per request, and answers every
+/// What generated server base classes are built on: serves a connection (each request through the connection's request
+/// handler, see <see cref="HandlerOptions"/>), and answers every
 /// request exactly once. An unknown service, an undecodable body and a handler's exception each become an error
 /// response carrying a message, never a stack trace. Stream messages go to <see cref="OnStreamAsync"/>.
 /// </summary>
@@ -37,7 +38,7 @@ public abstract class RpcServerBase<TBody>
     /// How each connection runs the handlers (null: <see cref="RequestHandlerOptions.Default"/>): at most
     /// <see cref="RequestHandlerOptions.MaxConcurrentHandlers"/> at once per connection, and, with
     /// <see cref="RequestHandlerOptions.PreferInlineHandlers"/>, started on the connection's read loop, so a handler must
-    /// not block before its first await (see README, <i>Inline handlers</i>).
+    /// not block before its first await (see README, <i>Request handlers on the read loop</i>).
     /// </summary>
     public RequestHandlerOptions? HandlerOptions { get; init; }
 
@@ -65,7 +66,6 @@ public abstract class RpcServerBase<TBody>
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
         using var readStop = stopReading == cancellationToken ? null : CancellationTokenSource.CreateLinkedTokenSource(stopReading, cancellationToken);
         var readToken = readStop?.Token ?? cancellationToken;
-        var runner = new RequestRunner<TBody>(this, write, stop.Token);
         var handlers = read.SetRequestHandler(request => HandleAsync(request, write, stop.Token), HandlerOptions);
         try
         {
@@ -75,7 +75,7 @@ public abstract class RpcServerBase<TBody>
             {
                 if (message.Request is { } request)
                 {
-                    runner.Start(request); // queued before the handler was set; one request never holds up the loop
+                    await handlers.DispatchAsync(request, stop.Token).ConfigureAwait(false); // queued before the handler was set
                     continue;
                 }
 
@@ -106,7 +106,6 @@ public abstract class RpcServerBase<TBody>
             {
                 // Released before the handlers are waited for: requests that come meanwhile are answered at once.
                 await read.DisposeAsync().ConfigureAwait(false);
-                await runner.DrainAsync().ConfigureAwait(false);
                 await handlers.WhenHandlersDoneAsync().ConfigureAwait(false);
             }
             finally
