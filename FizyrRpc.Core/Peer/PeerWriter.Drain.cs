@@ -60,12 +60,14 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
         TryDrain();
     }
 
-    // A message was queued: write it now, unless the read loop queued it within a batch that is not full yet.
-    private void Flush(in Message<TBody> message)
+    private static long SizeOf(in Message<TBody> message) => MessageHeader.Size + message.Body.Data.Length;
+
+    // A message of this size was queued: write it now, unless the read loop queued it within a batch that is not full yet.
+    private void Flush(long size)
     {
         if (_batchThread == Environment.CurrentManagedThreadId)
         {
-            _batchBytes += MessageHeader.Size + message.Body.Data.Length;
+            _batchBytes += size;
             if (++_batchMessages < MaxBatchMessages && _batchBytes < MaxBatchBytes)
                 return;
             _batchMessages = 0;

@@ -53,9 +53,10 @@ internal sealed partial class PeerWriter<TBody>
     public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        var size = SizeOf(message); // read before queueing: once queued, another thread may write and release it
         if (_outgoing.Writer.TryWrite(message))
         {
-            Flush(message);
+            Flush(size);
             return default;
         }
 
@@ -106,10 +107,10 @@ internal sealed partial class PeerWriter<TBody>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
+        var size = SizeOf(message);
         try
         {
             await _outgoing.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            Flush(message);
         }
         catch (ChannelClosedException)
         {
@@ -121,6 +122,8 @@ internal sealed partial class PeerWriter<TBody>
             Release(message);
             throw;
         }
+
+        Flush(size);
     }
 
     /// <summary>Sends a message nobody waits for (an error response the peer sends itself); a closed connection drops it.</summary>
@@ -135,9 +138,10 @@ internal sealed partial class PeerWriter<TBody>
     public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        var size = SizeOf(message);
         if (_outgoing.Writer.TryWrite(message))
         {
-            Flush(message);
+            Flush(size);
             return default;
         }
 
