@@ -140,6 +140,14 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     /// <inheritdoc cref="PeerWriter{TBody}.SendDetached"/>
     public void SendDetached(Message<TBody> message) => Writer.SendDetached(message);
 
+    /// <summary>From now on requests go to <paramref name="handler"/>, called from the read loop.</summary>
+    public RequestHandlerRegistration SetRequestHandler(RequestHandler<TBody> handler, RequestHandlerOptions options)
+    {
+        var dispatcher = new RequestDispatcher<TBody>(handler, options);
+        _router.SetDispatcher(dispatcher);
+        return new RequestHandlerRegistration(dispatcher);
+    }
+
     /// <inheritdoc cref="PeerRouter{TBody}.ReceiveAsync"/>
     public ValueTask<PeerRouter<TBody>.IncomingItem> ReceiveAsync(CancellationToken cancellationToken) => _router.ReceiveAsync(cancellationToken);
 

@@ -60,6 +60,10 @@ public sealed class PeerHandle<TBody> : IAsyncDisposable
     public IAsyncEnumerable<ReceivedMessage<TBody>> ReadMessagesAsync(CancellationToken cancellationToken = default) =>
         Read.ReadMessagesAsync(cancellationToken);
 
+    /// <inheritdoc cref="PeerReadHandle{TBody}.SetRequestHandler"/>
+    public RequestHandlerRegistration SetRequestHandler(RequestHandler<TBody> handler, RequestHandlerOptions? options = null) =>
+        Read.SetRequestHandler(handler, options);
+
     /// <inheritdoc cref="PeerWriteHandle{TBody}.SendRequestAsync"/>
     public ValueTask<SentRequest<TBody>> SendRequestAsync(int serviceId, TBody body, CancellationToken cancellationToken = default) =>
         WriteFor(body).SendRequestAsync(serviceId, body, cancellationToken);

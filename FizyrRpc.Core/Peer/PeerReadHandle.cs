@@ -61,6 +61,29 @@ public sealed class PeerReadHandle<TBody> : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Has the connection call <paramref name="handler"/> for every request from now on, straight from its read loop:
+    /// no queue and no read loop of yours between the socket and the handler, and with
+    /// <see cref="RequestHandlerOptions.PreferInlineHandlers"/> (the default) no thread hand-off either. At most
+    /// <see cref="RequestHandlerOptions.MaxConcurrentHandlers"/> handlers run at once; at that bound the connection stops
+    /// reading until one completes. Stream messages, and the messages the peer dropped, still come through
+    /// <see cref="ReceiveMessageAsync"/>, as do requests queued before this call. Releasing this handle stops the
+    /// calls: later requests are answered with an error, as without a handler.
+    /// </summary>
+    /// <param name="handler">Handles one request; it owns the request and must answer it (see <see cref="RequestHandler{TBody}"/>).</param>
+    /// <param name="options">How handlers run; <see cref="RequestHandlerOptions.Default"/> when null.</param>
+    /// <returns>The registration: the handlers running, and when the last one has finished.</returns>
+    /// <exception cref="InvalidOperationException">A handler was already set.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public RequestHandlerRegistration SetRequestHandler(RequestHandler<TBody> handler, RequestHandlerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        options ??= RequestHandlerOptions.Default;
+        options.Validate();
+        return _connection.SetRequestHandler(handler, options);
+    }
+
     /// <summary>Closes the connection for every handle; completes when it has ended.</summary>
     public Task CloseAsync() => _connection.CloseAsync();
 

@@ -14,6 +14,7 @@ internal sealed class PeerRouter<TBody>
     private readonly IPeerTransport<TBody> _transport;
     private readonly Channel<IncomingItem> _incoming;
     private int _readHandleDisposed;
+    private RequestDispatcher<TBody>? _dispatcher;
 
     public PeerRouter(PeerConnection<TBody> connection, IPeerTransport<TBody> transport, int capacity)
     {
@@ -27,7 +28,21 @@ internal sealed class PeerRouter<TBody>
     }
 
     /// <summary>The connection is closing: the read handle gets what is queued, then <paramref name="error"/>.</summary>
-    public void Complete(ConnectionClosedException error) => _incoming.Writer.TryComplete(error);
+    public void Complete(ConnectionClosedException error)
+    {
+        _incoming.Writer.TryComplete(error);
+        Volatile.Read(ref _dispatcher)?.Close();
+    }
+
+    /// <summary>From now on requests go to <paramref name="dispatcher"/> instead of the read handle's queue.</summary>
+    /// <exception cref="InvalidOperationException">A handler was already set.</exception>
+    public void SetDispatcher(RequestDispatcher<TBody> dispatcher)
+    {
+        if (Interlocked.CompareExchange(ref _dispatcher, dispatcher, null) is not null)
+            throw new InvalidOperationException("A request handler was already set on this connection.");
+        if (Volatile.Read(ref _readHandleDisposed) != 0 || _connection.CloseError is not null)
+            dispatcher.Close();
+    }
 
     /// <summary>The read handle is gone: later requests are answered with an error, streams dropped.</summary>
     /// <returns>False when it was already gone.</returns>
@@ -36,6 +51,7 @@ internal sealed class PeerRouter<TBody>
         if (Interlocked.Exchange(ref _readHandleDisposed, 1) != 0)
             return false;
         _incoming.Writer.TryComplete();
+        Volatile.Read(ref _dispatcher)?.Close();
         while (_incoming.Reader.TryRead(out var item))
             Reject(item);
         return true;
@@ -80,11 +96,11 @@ internal sealed class PeerRouter<TBody>
                 Message<TBody>? next;
                 try
                 {
-                    next = await _transport.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
+                    next = await EndBatchIfPending(_transport.ReadMessageAsync(cancellationToken)).ConfigureAwait(false);
                 }
                 catch (RpcProtocolException error) when (!error.IsFatal)
                 {
-                    await ReportAsync(error, cancellationToken).ConfigureAwait(false);
+                    await EndBatchIfPending(ReportAsync(error, cancellationToken)).ConfigureAwait(false);
                     continue;
                 }
 
@@ -94,7 +110,8 @@ internal sealed class PeerRouter<TBody>
                     return;
                 }
 
-                await DispatchAsync(message, cancellationToken).ConfigureAwait(false);
+                _connection.Writer.BeginBatch();
+                await EndBatchIfPending(DispatchAsync(message, cancellationToken)).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -117,6 +134,26 @@ internal sealed class PeerRouter<TBody>
         {
             _connection.Close(CloseReason.TransportError, error, graceful: false);
         }
+        finally
+        {
+            _connection.Writer.EndBatch();
+        }
+    }
+
+    // Messages read without waiting form one batch: what handlers answer meanwhile on this loop goes out in one send,
+    // made as soon as the loop would wait (the socket is drained, or a queue or the handler bound is full).
+    private ValueTask<Message<TBody>?> EndBatchIfPending(ValueTask<Message<TBody>?> reading)
+    {
+        if (!reading.IsCompleted)
+            _connection.Writer.EndBatch();
+        return reading;
+    }
+
+    private ValueTask EndBatchIfPending(ValueTask dispatching)
+    {
+        if (!dispatching.IsCompleted)
+            _connection.Writer.EndBatch();
+        return dispatching;
     }
 
     private ValueTask DispatchAsync(Message<TBody> message, CancellationToken cancellationToken)
@@ -227,6 +264,8 @@ internal sealed class PeerRouter<TBody>
                 message.Body.Dispose();
                 return default;
             default:
+                if (Volatile.Read(ref _dispatcher) is { } dispatcher)
+                    return dispatcher.DispatchAsync(request, cancellationToken);
                 return DeliverIncomingAsync(new IncomingItem(new ReceivedMessage<TBody>(request)), cancellationToken);
         }
     }

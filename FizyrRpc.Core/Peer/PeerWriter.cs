@@ -4,10 +4,11 @@ using System.Threading.Channels;
 namespace FizyrRpc;
 
 /// <summary>
-/// The outgoing side of one connection: the bounded queue every handle sends into, and the write loop that drains it
-/// into batches for the transport. A message's body belongs to the writer from the moment it is handed over.
+/// The outgoing side of one connection: the bounded queue every handle sends into, drained into batches for the
+/// transport by whichever thread finds the writer idle (see <see cref="PeerWriter{TBody}.TryDrain"/>). A message's body
+/// belongs to the writer from the moment it is handed over.
 /// </summary>
-internal sealed class PeerWriter<TBody>
+internal sealed partial class PeerWriter<TBody>
     where TBody : IMessageBody<TBody>
 {
     // A batch is written when the queue runs dry or when it holds this much, whichever comes first.
@@ -35,7 +36,11 @@ internal sealed class PeerWriter<TBody>
     }
 
     /// <summary>Nothing more is queued; what is queued is still written unless the connection is aborted.</summary>
-    public void Complete() => _outgoing.Writer.TryComplete();
+    public void Complete()
+    {
+        _outgoing.Writer.TryComplete();
+        TryDrain(); // an idle writer ends here
+    }
 
     /// <summary>Queues a message. The body belongs to the peer from here on, also when this throws.</summary>
     public ValueTask SendAsync(Message<TBody> message, CancellationToken cancellationToken)
@@ -48,8 +53,13 @@ internal sealed class PeerWriter<TBody>
     public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        var size = SizeOf(message); // read before queueing: once queued, another thread may write and release it
         if (_outgoing.Writer.TryWrite(message))
+        {
+            Flush(size);
             return default;
+        }
+
         return SendSlowAsync(message, cancellationToken);
     }
 
@@ -97,6 +107,7 @@ internal sealed class PeerWriter<TBody>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
+        var size = SizeOf(message);
         try
         {
             await _outgoing.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
@@ -111,6 +122,8 @@ internal sealed class PeerWriter<TBody>
             Release(message);
             throw;
         }
+
+        Flush(size);
     }
 
     /// <summary>Sends a message nobody waits for (an error response the peer sends itself); a closed connection drops it.</summary>
@@ -125,8 +138,13 @@ internal sealed class PeerWriter<TBody>
     public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        var size = SizeOf(message);
         if (_outgoing.Writer.TryWrite(message))
+        {
+            Flush(size);
             return default;
+        }
+
         return TrySendSlowAsync(message, cancellationToken);
     }
 
@@ -139,50 +157,6 @@ internal sealed class PeerWriter<TBody>
         catch (ConnectionClosedException)
         {
             // Nobody is left to answer.
-        }
-    }
-
-    /// <summary>
-    /// Writes batches until the queue is completed and drained, or the connection is aborted. An abort never leaves a
-    /// write pending: the transport's socket is closed first (see <see cref="IPeerTransport{TBody}.Abort"/>), so the
-    /// pending write fails, and only then are the batch's bodies released.
-    /// </summary>
-    public async Task RunAsync(CancellationToken abortToken)
-    {
-        var reader = _outgoing.Reader;
-        var batch = new List<Message<TBody>>();
-        try
-        {
-            // The wait takes no token: a cancellable one costs the channel a new waiter object each time, and every close
-            // completes the channel anyway; an abort closes the transport's socket, which fails a pending write.
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                long bytes = 0;
-                while (batch.Count < MaxBatchMessages && bytes < MaxBatchBytes && reader.TryRead(out var message))
-                {
-                    batch.Add(message);
-                    bytes += MessageHeader.Size + message.Body.Data.Length;
-                }
-
-                abortToken.ThrowIfCancellationRequested(); // aborted while waiting: write nothing more
-                await _transport.WriteAsync(batch, abortToken).ConfigureAwait(false);
-                ReleaseAll(batch);
-            }
-        }
-        catch (Exception) when (abortToken.IsCancellationRequested)
-        {
-            // Aborted, or the graceful shutdown ran out of time: the write failed because the socket was closed.
-        }
-        catch (Exception error)
-        {
-            _connection.Close(CloseReason.TransportError, error, graceful: false);
-        }
-        finally
-        {
-            ReleaseAll(batch);
-            _connection.Close(CloseReason.ClosedLocally, null, graceful: false); // no-op unless the writer ended on its own
-            while (reader.TryRead(out var message))
-                Release(message);
         }
     }
 

@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace FizyrRpc;
 
 /// <summary>
-/// What generated server base classes are built on: serves a connection, one task per request, and answers every
+/// What generated server base classes are built on: serves a connection (each request through the connection's request
+/// handler, see <see cref="HandlerOptions"/>), and answers every
 /// request exactly once. An unknown service, an undecodable body and a handler's exception each become an error
 /// response carrying a message, never a stack trace. Stream messages go to <see cref="OnStreamAsync"/>.
 /// </summary>
@@ -34,6 +35,14 @@ public abstract class RpcServerBase<TBody>
     public bool EnableDetailedErrors { get; init; }
 
     /// <summary>
+    /// How each connection runs the handlers (null: <see cref="RequestHandlerOptions.Default"/>): at most
+    /// <see cref="RequestHandlerOptions.MaxConcurrentHandlers"/> at once per connection, and, with
+    /// <see cref="RequestHandlerOptions.PreferInlineHandlers"/>, started on the connection's read loop, so a handler must
+    /// not block before its first await (see README, <i>Request handlers on the read loop</i>).
+    /// </summary>
+    public RequestHandlerOptions? HandlerOptions { get; init; }
+
+    /// <summary>
     /// Serves the connection until it ends or <paramref name="cancellationToken"/> is cancelled, then waits for the
     /// handlers still running and releases the handle.
     /// </summary>
@@ -57,7 +66,7 @@ public abstract class RpcServerBase<TBody>
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
         using var readStop = stopReading == cancellationToken ? null : CancellationTokenSource.CreateLinkedTokenSource(stopReading, cancellationToken);
         var readToken = readStop?.Token ?? cancellationToken;
-        var runner = new RequestRunner<TBody>(this, write, stop.Token);
+        var handlers = read.SetRequestHandler(request => HandleAsync(request, write, stop.Token), HandlerOptions);
         try
         {
             // The read loop waits on the caller's token alone: the connection ending ends it anyway, and a token that
@@ -66,7 +75,7 @@ public abstract class RpcServerBase<TBody>
             {
                 if (message.Request is { } request)
                 {
-                    runner.Start(request); // one request never holds up the read loop
+                    await handlers.DispatchAsync(request, stop.Token).ConfigureAwait(false); // queued before the handler was set
                     continue;
                 }
 
@@ -97,7 +106,7 @@ public abstract class RpcServerBase<TBody>
             {
                 // Released before the handlers are waited for: requests that come meanwhile are answered at once.
                 await read.DisposeAsync().ConfigureAwait(false);
-                await runner.DrainAsync().ConfigureAwait(false);
+                await handlers.WhenHandlersDoneAsync().ConfigureAwait(false);
             }
             finally
             {
@@ -118,7 +127,7 @@ public abstract class RpcServerBase<TBody>
         OnHandlerError(header, error);
     }
 
-    /// <summary>Handles one request on a thread-pool thread (see <see cref="RequestRunner{TBody}"/>); answers it exactly once.</summary>
+    /// <summary>Handles one request, from the connection's read loop or a thread-pool thread; answers it exactly once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
     {

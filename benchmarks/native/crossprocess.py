@@ -21,6 +21,10 @@ generator, plus one check that a damaged response is caught; prints "N passed, M
 
 --compare BEFORE.json AFTER.json: two runs' medians side by side (ratios to their own floors, server CPU per request).
 
+--baseline ROOT: also drives the conformance and typed servers as built (Release) in another checkout ROOT, as the
+servers "conformance@base" and "typed@base", interleaved with the others in the same runs: a before/after under the
+same conditions (e.g. a `git worktree` of the commit before a change, built with `dotnet build -c Release`).
+
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 """
@@ -76,6 +80,14 @@ REPLY = {
 }
 
 
+# --baseline: the same servers from another checkout, "KIND@base".
+BASELINE = {}
+
+
+def base_kind(kind):
+    return kind.split("@")[0]
+
+
 def servers_of(scenario):
     """The servers a scenario runs against: gRPC only where comparable (TCP, bodies in one HTTP/2 frame)."""
     return [kind for kind in SERVERS if kind != "grpc" or (scenario.transport == "tcp" and scenario.body <= 16000)]
@@ -110,10 +122,10 @@ class Server:
         value = "127.0.0.1:0" if transport == "tcp" else os.path.join(work, f"{kind}-{transport}{'-corrupt' if corrupt else ''}.sock")
         if kind == "floor":
             command = [tools["floor"], option, value] + (["--corrupt", str(corrupt)] if corrupt else [])
-        elif kind == "conformance":
-            command = ["dotnet", CONFORMANCE, "server", option, value]
-        elif kind == "typed":
-            command = ["dotnet", LOADGEN_DLL, "serve-typed", option, value]
+        elif base_kind(kind) == "conformance":
+            command = ["dotnet", BASELINE.get("conformance", CONFORMANCE) if "@" in kind else CONFORMANCE, "server", option, value]
+        elif base_kind(kind) == "typed":
+            command = ["dotnet", BASELINE.get("typed", LOADGEN_DLL) if "@" in kind else LOADGEN_DLL, "serve-typed", option, value]
         else:
             command = ["dotnet", LOADGEN_DLL, "serve-grpc", option, value]
         self.log_path = os.path.join(work, f"{kind}-{transport}.log")
@@ -174,7 +186,7 @@ def loadgen_command(tools, server, scenario, smoke, duration, warmup):
     if server.kind == "grpc":
         return command + ["--grpc"] + (["--requests", str(scenario.smoke_requests), "--warmup", "0"] if smoke else
                                        ["--duration", str(duration), "--warmup-duration", str(warmup)])
-    service, reply, msgpack = REPLY[server.kind]
+    service, reply, msgpack = REPLY[base_kind(server.kind)]
     command += ["--service", service, "--reply-service", reply]
     if smoke:
         command += ["--requests", str(scenario.smoke_requests), "--warmup", "0"]
@@ -291,7 +303,7 @@ def syscalls(tools, work):
     if shutil.which("strace") is None:
         raise RuntimeError("strace is not installed (apt-get install -y strace)")
     rows = []
-    servers = {kind: Server(kind, "tcp", tools, work) for kind in SERVERS if kind != "grpc"}
+    servers = {kind: Server(kind, "tcp", tools, work) for kind in SERVERS if base_kind(kind) != "grpc"}
     try:
         for scenario, requests in ((SCENARIOS[0], 5000), (SCENARIOS[1], 100000)):
             for kind, server in servers.items():
@@ -390,7 +402,13 @@ def main():
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="two --json files side by side")
     parser.add_argument("--only", help="only the scenarios whose name contains this text (e.g. seqpacket)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
+    parser.add_argument("--baseline", metavar="ROOT", help="also drive the conformance and typed servers built in checkout ROOT")
     args = parser.parse_args()
+
+    if args.baseline:
+        BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(CONFORMANCE, ROOT))
+        BASELINE["typed"] = os.path.join(args.baseline, os.path.relpath(LOADGEN_DLL, ROOT))
+        SERVERS[:] = ["floor", "conformance", "conformance@base", "typed", "typed@base", "grpc"]
 
     if args.compare:
         compare(*args.compare)
