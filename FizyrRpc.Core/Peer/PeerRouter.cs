@@ -37,7 +37,11 @@ internal sealed class PeerRouter<TBody>
             return false;
         _incoming.Writer.TryComplete();
         while (_incoming.Reader.TryRead(out var item))
+        {
+            _connection.Budgets.Incoming.Release(item.Size);
             Reject(item);
+        }
+
         return true;
     }
 
@@ -49,7 +53,10 @@ internal sealed class PeerRouter<TBody>
         while (true)
         {
             if (reader.TryRead(out var item))
+            {
+                _connection.Budgets.Incoming.Release(item.Size);
                 return item;
+            }
 
             // An ended connection says so even to a cancelled token: a server that stops right after a connection
             // failed must still see why it failed, not only its own cancellation.
@@ -94,6 +101,7 @@ internal sealed class PeerRouter<TBody>
                     return;
                 }
 
+                _connection.Idle?.Touch();
                 await DispatchAsync(message, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -104,6 +112,10 @@ internal sealed class PeerRouter<TBody>
         catch (RpcProtocolException error)
         {
             _connection.Close(CloseReason.ProtocolError, error, graceful: false);
+        }
+        catch (TimeoutException error)
+        {
+            _connection.Close(CloseReason.FrameTimeout, error, graceful: false);
         }
         catch (EndOfStreamException error)
         {
@@ -172,11 +184,13 @@ internal sealed class PeerRouter<TBody>
 
     // A request counts until its response is handed to the socket. Past the limit, a request is refused only when the
     // open requests alone fill it; while answered ones still wait to be written, the read loop waits instead, which
-    // stops reading the socket: a remote that never reads its answers is not read either.
+    // stops reading the socket: a remote that never reads its answers is not read either. By bytes
+    // (MaxOpenReceivedRequestBytes) the read loop always waits, until an answer is written.
     private bool AtOpenRequestLimitWithUnwrittenResponses()
     {
         var unwritten = _connection.Writer.UnwrittenResponses;
-        return unwritten > 0 && _connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests;
+        return (unwritten > 0 && _connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests)
+            || _connection.Budgets.OpenReceivedRequests.IsFull;
     }
 
     private async ValueTask DispatchRequestWhenWrittenAsync(Message<TBody> message, CancellationToken cancellationToken)
@@ -186,9 +200,10 @@ internal sealed class PeerRouter<TBody>
             while (true)
             {
                 var written = _connection.Writer.WhenResponseWritten();
+                var released = _connection.Budgets.OpenReceivedRequests.WhenReleased();
                 if (!AtOpenRequestLimitWithUnwrittenResponses())
                     break;
-                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await Task.WhenAny(written, released).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -238,29 +253,46 @@ internal sealed class PeerRouter<TBody>
         return DeliverIncomingAsync(new IncomingItem(error), cancellationToken);
     }
 
+    // The item's bytes count against MaxIncomingQueueBytes (and the shared budget) until the read handle takes it; with
+    // no room the read loop waits, so the socket is not read.
     private ValueTask DeliverIncomingAsync(IncomingItem item, CancellationToken cancellationToken)
     {
+        if (!_connection.Budgets.Incoming.TryReserve(item.Size))
+            return DeliverIncomingSlowAsync(item, cancellationToken, reserved: false);
         if (_incoming.Writer.TryWrite(item))
             return default;
         return DeliverIncomingSlowAsync(item, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DeliverIncomingSlowAsync(IncomingItem item, CancellationToken cancellationToken)
+    private async ValueTask DeliverIncomingSlowAsync(IncomingItem item, CancellationToken cancellationToken, bool reserved = true)
     {
         try
         {
+            if (!reserved)
+            {
+                await _connection.Budgets.Incoming.ReserveAsync(item.Size, cancellationToken).ConfigureAwait(false);
+                reserved = true;
+            }
+
             await _incoming.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is ChannelClosedException or ConnectionClosedException)
         {
-            Reject(item);
+            ReleaseAndReject(item, reserved);
         }
         catch
         {
-            Reject(item); // the close cancelled the wait: nobody will ever read it
+            ReleaseAndReject(item, reserved); // the close cancelled the wait: nobody will ever read it
             throw;
         }
+    }
+
+    private void ReleaseAndReject(IncomingItem item, bool reserved)
+    {
+        if (reserved)
+            _connection.Budgets.Incoming.Release(item.Size);
+        Reject(item);
     }
 
     private static void Reject(IncomingItem item)
@@ -291,5 +323,8 @@ internal sealed class PeerRouter<TBody>
         public ReceivedMessage<TBody> Message { get; }
 
         public RpcProtocolException? Error { get; }
+
+        /// <summary>The bytes it counts for in the incoming queue.</summary>
+        public long Size => Error is null ? ConnectionBudgets.SizeOf(Message.Message) : 0;
     }
 }

@@ -48,6 +48,8 @@ internal sealed class PeerWriter<TBody>
     public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
+            return SendSlowAsync(message, cancellationToken, reserved: false);
         if (_outgoing.Writer.TryWrite(message))
             return default;
         return SendSlowAsync(message, cancellationToken);
@@ -66,15 +68,22 @@ internal sealed class PeerWriter<TBody>
     private void CountQueued(in Message<TBody> message)
     {
         if (message.Header.MessageType == MessageType.Response)
+        {
             Interlocked.Increment(ref _unwrittenResponses);
+            _connection.Budgets.OpenReceivedRequests.ForceReserve(ConnectionBudgets.SizeOf(message));
+        }
     }
 
-    /// <summary>A message left the queue (written or dropped); its body is released.</summary>
-    private void Release(in Message<TBody> message)
+    /// <summary>A message left the queue (written or dropped); its body is released, and the bytes it held.</summary>
+    private void Release(in Message<TBody> message, bool reserved = true)
     {
+        var size = ConnectionBudgets.SizeOf(message);
         message.Body.Dispose();
+        if (reserved)
+            _connection.Budgets.Outgoing.Release(size);
         if (message.Header.MessageType == MessageType.Response)
         {
+            _connection.Budgets.OpenReceivedRequests.Release(size);
             Interlocked.Decrement(ref _unwrittenResponses);
             Interlocked.Exchange(ref _responseWritten, null)?.TrySetResult();
         }
@@ -95,20 +104,28 @@ internal sealed class PeerWriter<TBody>
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
     {
         try
         {
+            if (!reserved)
+            {
+                await _connection.Budgets.Outgoing.ReserveAsync(ConnectionBudgets.SizeOf(message), _connection.ClosedToken, cancellationToken)
+                    .ConfigureAwait(false);
+                reserved = true;
+            }
+
             await _outgoing.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (Exception error) when (error is ChannelClosedException
+            || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested && _connection.CloseError is not null))
         {
-            Release(message);
+            Release(message, reserved);
             throw _connection.NewCloseError();
         }
         catch
         {
-            Release(message);
+            Release(message, reserved);
             throw;
         }
     }
@@ -125,16 +142,18 @@ internal sealed class PeerWriter<TBody>
     public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         CountQueued(message);
+        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
+            return TrySendSlowAsync(message, cancellationToken, reserved: false);
         if (_outgoing.Writer.TryWrite(message))
             return default;
         return TrySendSlowAsync(message, cancellationToken);
     }
 
-    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
     {
         try
         {
-            await SendSlowAsync(message, cancellationToken).ConfigureAwait(false);
+            await SendSlowAsync(message, cancellationToken, reserved).ConfigureAwait(false);
         }
         catch (ConnectionClosedException)
         {
@@ -166,6 +185,7 @@ internal sealed class PeerWriter<TBody>
 
                 abortToken.ThrowIfCancellationRequested(); // aborted while waiting: write nothing more
                 await _transport.WriteAsync(batch, abortToken).ConfigureAwait(false);
+                _connection.Idle?.Touch();
                 ReleaseAll(batch);
             }
         }

@@ -22,13 +22,15 @@ internal sealed class RequestTracker<TBody>
     private readonly Dictionary<uint, ReceivedRequest<TBody>> _received = new();
     private readonly int _maxOpenReceived;
     private readonly int _maxOpenSent;
+    private readonly ByteBudget? _receivedBytes; // the bodies of open received requests
     private uint _nextId;
     private ConnectionClosedException? _failed;
 
-    public RequestTracker(int maxOpenReceived, int maxOpenSent)
+    public RequestTracker(int maxOpenReceived, int maxOpenSent, ByteBudget? receivedBytes = null)
     {
         _maxOpenReceived = maxOpenReceived;
         _maxOpenSent = maxOpenSent;
+        _receivedBytes = receivedBytes;
     }
 
     public int OpenSentCount
@@ -104,6 +106,7 @@ internal sealed class RequestTracker<TBody>
             if (_received.Count >= _maxOpenReceived)
                 return RegisterResult.TooMany;
             _received.Add(request.RequestId, request);
+            _receivedBytes?.ForceReserve(ConnectionBudgets.SizeOf(request.Message));
             return RegisterResult.Registered;
         }
     }
@@ -119,9 +122,12 @@ internal sealed class RequestTracker<TBody>
     {
         lock (_sync)
         {
-            if (_received.TryGetValue(request.RequestId, out var current) && ReferenceEquals(current, request))
-                _received.Remove(request.RequestId);
+            if (!_received.TryGetValue(request.RequestId, out var current) || !ReferenceEquals(current, request))
+                return;
+            _received.Remove(request.RequestId);
         }
+
+        _receivedBytes?.Release(ConnectionBudgets.SizeOf(request.Message));
     }
 
     /// <summary>Opens an answered request again, whose response could not be queued (beyond the open-request limit if need be).</summary>
@@ -129,8 +135,8 @@ internal sealed class RequestTracker<TBody>
     {
         lock (_sync)
         {
-            if (_failed is null)
-                _received.TryAdd(request.RequestId, request);
+            if (_failed is null && _received.TryAdd(request.RequestId, request))
+                _receivedBytes?.ForceReserve(ConnectionBudgets.SizeOf(request.Message));
         }
     }
 
@@ -147,6 +153,9 @@ internal sealed class RequestTracker<TBody>
             _sent.Clear();
             _received.Clear();
         }
+
+        foreach (var request in received)
+            _receivedBytes?.Release(ConnectionBudgets.SizeOf(request.Message));
 
         foreach (var request in sent)
             request.Fail(error);
