@@ -13,7 +13,8 @@ internal sealed class ConnectionBudgets
         var shared = options.MemoryBudget?.Budget;
         Incoming = new ByteBudget(options.MaxIncomingQueueBytes, shared);
         Outgoing = new ByteBudget(options.MaxOutgoingQueueBytes, shared);
-        OpenReceivedRequests = new ByteBudget(options.MaxOpenReceivedRequestBytes);
+        RequestBodies = new ByteBudget(options.MaxOpenReceivedRequestBytes);
+        UnwrittenResponses = new ByteBudget(options.MaxOpenReceivedRequestBytes);
     }
 
     /// <summary>Bodies received and not yet taken by a handle (the incoming queue, a large body still arriving).</summary>
@@ -22,12 +23,32 @@ internal sealed class ConnectionBudgets
     /// <summary>Messages queued and not yet handed to the socket.</summary>
     public ByteBudget Outgoing { get; }
 
-    /// <summary>Bodies of received requests not yet answered, and responses not yet handed to the socket.</summary>
-    public ByteBudget OpenReceivedRequests { get; }
+    /// <summary>Received requests not yet answered (from their arrival, also while they wait in the incoming queue).</summary>
+    public ByteBudget RequestBodies { get; }
+
+    /// <summary>Responses queued and not yet handed to the socket.</summary>
+    public ByteBudget UnwrittenResponses { get; }
+
+    /// <summary>
+    /// Whether the received requests hold their bound (<see cref="PeerOptions.MaxOpenReceivedRequestBytes"/>): the
+    /// requests not yet answered and the responses not yet written, together.
+    /// </summary>
+    public bool OpenReceivedRequestsFull => RequestBodies.Used + UnwrittenResponses.Used >= RequestBodies.Limit;
 
     /// <summary>What a message counts for: its header and its body.</summary>
     public static long SizeOf<TBody>(in Message<TBody> message)
         where TBody : IMessageBody<TBody> => MessageHeader.Size + message.Body.Data.Length;
+
+    /// <summary>Waits until a response has been written, the connection closes, or the token is cancelled.</summary>
+    public async Task WhenResponseWrittenAsync(CancellationToken closed, CancellationToken cancellationToken)
+    {
+        var released = UnwrittenResponses.WhenReleased();
+        if (!UnwrittenResponses.IsFull || closed.IsCancellationRequested)
+            return;
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (closed.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), tcs))
+            await Task.WhenAny(released, tcs.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The connection has ended: the shared budget gets back whatever this connection still held.</summary>
     public void Detach()

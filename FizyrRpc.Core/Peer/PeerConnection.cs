@@ -24,7 +24,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         _transport = transport;
         Options = options;
         Budgets = new ConnectionBudgets(options);
-        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests, options.MaxOpenSentRequests, Budgets.OpenReceivedRequests);
+        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests, options.MaxOpenSentRequests, Budgets.RequestBodies);
         _lifetime = new ConnectionLifetime(options.ShutdownTimeout);
         _router = new PeerRouter<TBody>(this, transport, options.IncomingQueueCapacity);
         Writer = new PeerWriter<TBody>(this, transport, options.OutgoingQueueCapacity);
@@ -52,6 +52,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     public PeerWriter<TBody> Writer { get; }
 
     public ConnectionInfo? ConnectionInfo => _transport.ConnectionInfo;
+
+    /// <summary>The transport (for tests that look at its socket).</summary>
+    internal IPeerTransport<TBody> Transport => _transport;
 
     /// <summary>Completes when the connection has ended and its transport is disposed.</summary>
     public Task Completion => _lifetime.Completion;

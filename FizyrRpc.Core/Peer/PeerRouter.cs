@@ -52,6 +52,12 @@ internal sealed class PeerRouter<TBody>
         var reader = _incoming.Reader;
         while (true)
         {
+            if (RequestMustWait(reader))
+            {
+                await _connection.Budgets.WhenResponseWrittenAsync(_connection.ClosedToken, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (reader.TryRead(out var item))
             {
                 _connection.Budgets.Incoming.Release(item.Size);
@@ -76,6 +82,15 @@ internal sealed class PeerRouter<TBody>
                 throw _connection.NewCloseError();
         }
     }
+
+    // A request is handed out only while the responses not yet written leave room (MaxOpenReceivedRequestBytes):
+    // requests read in one burst wait here, so the application does not start answering more than the remote reads.
+    // Only unwritten responses count here: they drain as the remote reads, while the requests in the queue would
+    // drain only through this very read.
+    private bool RequestMustWait(ChannelReader<IncomingItem> reader) =>
+        _connection.Budgets.UnwrittenResponses.IsFull
+        && _connection.CloseError is null
+        && reader.TryPeek(out var next) && next.Error is null && next.Message.IsRequest;
 
     /// <summary>Reads and routes messages until the connection closes; every way it ends closes the connection.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -184,13 +199,14 @@ internal sealed class PeerRouter<TBody>
 
     // A request counts until its response is handed to the socket. Past the limit, a request is refused only when the
     // open requests alone fill it; while answered ones still wait to be written, the read loop waits instead, which
-    // stops reading the socket: a remote that never reads its answers is not read either. By bytes
-    // (MaxOpenReceivedRequestBytes) the read loop always waits, until an answer is written.
+    // stops reading the socket: a remote that never reads its answers is not read either. The same by bytes
+    // (MaxOpenReceivedRequestBytes; the request tracker refuses by bytes as by count).
     private bool AtOpenRequestLimitWithUnwrittenResponses()
     {
         var unwritten = _connection.Writer.UnwrittenResponses;
-        return (unwritten > 0 && _connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests)
-            || _connection.Budgets.OpenReceivedRequests.IsFull;
+        return unwritten > 0
+            && (_connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests
+                || _connection.Budgets.OpenReceivedRequestsFull);
     }
 
     private async ValueTask DispatchRequestWhenWrittenAsync(Message<TBody> message, CancellationToken cancellationToken)
@@ -200,10 +216,9 @@ internal sealed class PeerRouter<TBody>
             while (true)
             {
                 var written = _connection.Writer.WhenResponseWritten();
-                var released = _connection.Budgets.OpenReceivedRequests.WhenReleased();
                 if (!AtOpenRequestLimitWithUnwrittenResponses())
                     break;
-                await Task.WhenAny(written, released).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch

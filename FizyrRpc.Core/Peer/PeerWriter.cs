@@ -70,7 +70,7 @@ internal sealed class PeerWriter<TBody>
         if (message.Header.MessageType == MessageType.Response)
         {
             Interlocked.Increment(ref _unwrittenResponses);
-            _connection.Budgets.OpenReceivedRequests.ForceReserve(ConnectionBudgets.SizeOf(message));
+            _connection.Budgets.UnwrittenResponses.ForceReserve(ConnectionBudgets.SizeOf(message));
         }
     }
 
@@ -83,7 +83,7 @@ internal sealed class PeerWriter<TBody>
             _connection.Budgets.Outgoing.Release(size);
         if (message.Header.MessageType == MessageType.Response)
         {
-            _connection.Budgets.OpenReceivedRequests.Release(size);
+            _connection.Budgets.UnwrittenResponses.Release(size);
             Interlocked.Decrement(ref _unwrittenResponses);
             Interlocked.Exchange(ref _responseWritten, null)?.TrySetResult();
         }

@@ -103,10 +103,12 @@ internal sealed class RequestTracker<TBody>
                 return RegisterResult.Closed;
             if (_received.ContainsKey(request.RequestId))
                 return RegisterResult.Duplicate;
-            if (_received.Count >= _maxOpenReceived)
+            // Refused by count, or by bytes when other open requests hold them: one request larger than the limit passes alone.
+            var size = ConnectionBudgets.SizeOf(request.Message);
+            if (_received.Count >= _maxOpenReceived || (_receivedBytes is { } bytes && bytes.Used > 0 && bytes.Used + size > bytes.Limit))
                 return RegisterResult.TooMany;
             _received.Add(request.RequestId, request);
-            _receivedBytes?.ForceReserve(ConnectionBudgets.SizeOf(request.Message));
+            _receivedBytes?.ForceReserve(size);
             return RegisterResult.Registered;
         }
     }

@@ -65,6 +65,9 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
     /// <inheritdoc/>
     public ConnectionInfo? ConnectionInfo { get; }
 
+    /// <summary>The socket (for tests that read its options back).</summary>
+    internal Socket Socket => _socket;
+
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)

@@ -1,7 +1,8 @@
 namespace FizyrRpc.Samples.Conformance;
 
 /// <summary>
-/// Serves one connection: reads its requests and stream messages until it ends, each request on its own task.
+/// Serves one connection: reads its requests and stream messages until it ends, each request on its own task, at most
+/// <see cref="MaxRunningRequests"/> at once.
 /// <para>
 /// Descriptors (seqpacket): every body received is disposed once handled, which closes the descriptors it carried.
 /// Replies are always fresh bodies made with <c>TBody.FromBytes</c>, so an echo (request, chat update, stream message,
@@ -19,6 +20,15 @@ internal sealed class ServerConnection<TBody>
     private readonly string _name;
     private readonly TextWriter _log;
     private readonly RunningTasks _requests = new();
+    private readonly SemaphoreSlim _running = new(MaxRunningRequests, MaxRunningRequests);
+
+    /// <summary>
+    /// How many requests of one connection run at once. What a handler allocates for its answer (a 1 MiB big reply) is
+    /// the application's, which the engine cannot bound: it stops reading once answers wait to be written
+    /// (<see cref="PeerOptions.MaxOpenReceivedRequestBytes"/>), but not before the handlers already started have made
+    /// theirs. So further requests wait in the engine's bounded incoming queue, and behind it the socket is not read.
+    /// </summary>
+    public const int MaxRunningRequests = 4;
 
     public ServerConnection(PeerHandle<TBody> peer, ServerProfile<TBody> profile, string name, TextWriter log)
     {
@@ -49,7 +59,20 @@ internal sealed class ServerConnection<TBody>
                 }
 
                 if (message.TryGetRequest(out var request))
+                {
+                    try
+                    {
+                        await _running.WaitAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        request.Dispose(); // the server is stopping: answered with the dropped-request error
+                        request.Body.Dispose();
+                        throw;
+                    }
+
                     _requests.Add(Task.Run(() => ServeRequestAsync(request, cancellationToken), CancellationToken.None));
+                }
                 else
                     await EchoStreamAsync(message.Message, cancellationToken);
             }
@@ -113,6 +136,10 @@ internal sealed class ServerConnection<TBody>
             catch (Exception error)
             {
                 _log.WriteLine($"{_name}: request {request.RequestId} for service {request.ServiceId} failed: {error}");
+            }
+            finally
+            {
+                _running.Release();
             }
         }
     }
