@@ -99,6 +99,27 @@ internal sealed class ByteBudget
         }
     }
 
+    /// <summary>Whether there is room: this budget holds nothing, or both it and its parent are below their limits.</summary>
+    public bool HasRoom =>
+        Volatile.Read(ref _used) == 0
+        || (Volatile.Read(ref _used) < _limit && (Volatile.Read(ref _parent) is not { } parent || parent.Used < parent._limit));
+
+    /// <summary>Waits until <see cref="HasRoom"/>, for what is counted with <see cref="ForceReserve"/> once it is admitted.</summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
+        HasRoom ? default : WaitForRoomSlowAsync(cancellationToken);
+
+    private async ValueTask WaitForRoomSlowAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var own = WhenReleased();
+            var parent = Volatile.Read(ref _parent)?.WhenReleased();
+            if (HasRoom)
+                return;
+            await (parent is null ? own : Task.WhenAny(own, parent)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Gives back bytes taken before, waking whoever waits for room.</summary>
     public void Release(long bytes)
     {
