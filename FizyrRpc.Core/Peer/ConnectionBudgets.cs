@@ -14,7 +14,9 @@ internal sealed class ConnectionBudgets
         Incoming = new ByteBudget(options.MaxIncomingQueueBytes, shared);
         Outgoing = new ByteBudget(options.MaxOutgoingQueueBytes, shared);
         RequestBodies = new ByteBudget(options.MaxOpenReceivedRequestBytes);
-        UnwrittenResponses = new ByteBudget(options.MaxOpenReceivedRequestBytes);
+        // Its limit is where the read handle stops getting requests: once answers alone fill what the outgoing queue
+        // may hold, the remote is not keeping up, and starting more answers would only make more to hold.
+        UnwrittenResponses = new ByteBudget(Math.Min(options.MaxOpenReceivedRequestBytes, options.MaxOutgoingQueueBytes));
     }
 
     /// <summary>Bodies received and not yet taken by a handle (the incoming queue, a large body still arriving).</summary>
@@ -26,7 +28,7 @@ internal sealed class ConnectionBudgets
     /// <summary>Received requests not yet answered (from their arrival, also while they wait in the incoming queue).</summary>
     public ByteBudget RequestBodies { get; }
 
-    /// <summary>Responses queued and not yet handed to the socket.</summary>
+    /// <summary>Responses queued (or waiting to be) and not yet handed to the socket; full at the smaller of the open-request and outgoing bounds.</summary>
     public ByteBudget UnwrittenResponses { get; }
 
     /// <summary>

@@ -97,7 +97,7 @@ public sealed class PeerOptions
 
     internal void Validate()
     {
-        static void Positive(int value, string name)
+        static void Positive(long value, string name)
         {
             if (value <= 0)
                 throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
@@ -108,15 +108,9 @@ public sealed class PeerOptions
         Positive(OutgoingQueueCapacity, nameof(OutgoingQueueCapacity));
         Positive(MaxOpenReceivedRequests, nameof(MaxOpenReceivedRequests));
         Positive(MaxOpenSentRequests, nameof(MaxOpenSentRequests));
-        static void PositiveBytes(long value, string name)
-        {
-            if (value <= 0)
-                throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
-        }
-
-        PositiveBytes(MaxIncomingQueueBytes, nameof(MaxIncomingQueueBytes));
-        PositiveBytes(MaxOutgoingQueueBytes, nameof(MaxOutgoingQueueBytes));
-        PositiveBytes(MaxOpenReceivedRequestBytes, nameof(MaxOpenReceivedRequestBytes));
+        Positive(MaxIncomingQueueBytes, nameof(MaxIncomingQueueBytes));
+        Positive(MaxOutgoingQueueBytes, nameof(MaxOutgoingQueueBytes));
+        Positive(MaxOpenReceivedRequestBytes, nameof(MaxOpenReceivedRequestBytes));
         if (MaxConnections is { } maxConnections)
             Positive(maxConnections, nameof(MaxConnections));
         if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)

@@ -83,7 +83,8 @@ internal sealed class PeerRouter<TBody>
         }
     }
 
-    // A request is handed out only while the responses not yet written leave room (MaxOpenReceivedRequestBytes):
+    // A request is handed out only while the responses not yet written leave room (the smaller of
+    // MaxOpenReceivedRequestBytes and MaxOutgoingQueueBytes):
     // requests read in one burst wait here, so the application does not start answering more than the remote reads.
     // Only unwritten responses count here: they drain as the remote reads, while the requests in the queue would
     // drain only through this very read.

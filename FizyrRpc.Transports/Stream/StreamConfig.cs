@@ -30,13 +30,14 @@ public sealed class StreamConfig
     public ArrayPool<byte>? LargeBodyPool { get; set; }
 
     /// <summary>
-    /// How long a frame may take to arrive once its first byte has (default 30 s, as Kestrel's request headers
-    /// timeout), pushed back for a large body by one second per <see cref="MinFrameDataRate"/> bytes received. A frame
+    /// How long a frame may take to arrive once its first byte has (default 10 s: Kestrel gives request headers of up to
+    /// 32 KiB 30 s, our header is 16 bytes), pushed back for a large body by one second per
+    /// <see cref="MinFrameDataRate"/> bytes received, so an honest sender of a large body is held to a rate, not a time. A frame
     /// that does not make it (a slow header, a trickled body) closes the connection with
     /// <see cref="CloseReason.FrameTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Between frames
     /// nothing is timed here: see <see cref="PeerOptions.IdleTimeout"/>.
     /// </summary>
-    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The data rate, in bytes per second, that keeps extending a frame's <see cref="FrameTimeout"/> as its body arrives

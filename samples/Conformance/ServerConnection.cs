@@ -71,6 +71,15 @@ internal sealed class ServerConnection<TBody>
                         throw;
                     }
 
+                    if (request.IsClosed)
+                    {
+                        // The connection ended while the request waited: no answer can be sent, so it is not served.
+                        _running.Release();
+                        request.Dispose();
+                        request.Body.Dispose();
+                        continue;
+                    }
+
                     _requests.Add(Task.Run(() => ServeRequestAsync(request, cancellationToken), CancellationToken.None));
                 }
                 else

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FizyrRpc.Tests.Limits;
+namespace FizyrRpc.Tests.TestSupport;
 
 /// <summary>
 /// Lends arrays and tracks how many are out at once: the bodies a peer holds. Signals when <paramref name="stall"/>
