@@ -16,11 +16,12 @@ public class MemoryBudgetTests
     [Test]
     public async Task TwoConnectionsFloodingTogetherHoldAtMostTheSharedBudget()
     {
-        // Each connection alone may hold 8 MiB; together they share 512 KiB: three 128 KiB bodies, plus one waiting for
-        // room per connection (and one more for a moment while a body grows, per connection). Without the shared budget
-        // they would hold sixty-odd between them.
+        // Each connection alone may hold 8 MiB; together they share 512 KiB: three 128 KiB bodies queued, plus at most one
+        // arriving per connection (and one more for a moment while a body grows, per connection): seven at most, and
+        // the flood stalls with four or more out (a connection waiting to start a body holds none). Without the shared
+        // budget they would hold sixty-odd between them.
         var budget = new MemoryBudget(512 << 10);
-        var pool = new HeldArrays(stall: 5, bound: 7);
+        var pool = new HeldArrays(stall: 4, bound: 7);
         var config = new StreamConfig { MaxBodyLengthRead = LargeBody, LargeBodyPool = pool };
         var options = new PeerOptions { MaxIncomingQueueBytes = 8 << 20, IncomingQueueCapacity = 10_000, MemoryBudget = budget };
         using var first = await PinnedSocketsAsync();
