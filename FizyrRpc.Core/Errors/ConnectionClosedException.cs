@@ -20,6 +20,15 @@ public enum CloseReason
     /// The partial message was not delivered.
     /// </summary>
     EndedMidMessage,
+
+    /// <summary>
+    /// A frame did not arrive in time once its first byte had (a slow header or a trickled body): see
+    /// <c>StreamConfig.FrameTimeout</c>. The connection was aborted.
+    /// </summary>
+    FrameTimeout,
+
+    /// <summary>Nothing moved either way and no request was open for <see cref="PeerOptions.IdleTimeout"/>.</summary>
+    IdleTimeout,
 }
 
 /// <summary>
@@ -49,6 +58,8 @@ public sealed class ConnectionClosedException : RpcException
             CloseReason.ClosedByRemote => "The connection was closed by the remote.",
             CloseReason.ProtocolError => "The connection was closed because of a protocol error.",
             CloseReason.EndedMidMessage => "The remote ended the connection in the middle of a message.",
+            CloseReason.FrameTimeout => "The connection was closed because a message did not arrive in time once it had begun.",
+            CloseReason.IdleTimeout => "The connection was closed because it was idle for too long.",
             _ => "The connection failed.",
         };
         return cause is null ? text : $"{text} {cause.Message}";

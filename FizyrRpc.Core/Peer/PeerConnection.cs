@@ -23,7 +23,8 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         options = options.Snapshot(); // read live, a change on another thread could stall the loops
         _transport = transport;
         Options = options;
-        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests, options.MaxOpenSentRequests);
+        Budgets = new ConnectionBudgets(options);
+        Tracker = new RequestTracker<TBody>(options.MaxOpenReceivedRequests, options.MaxOpenSentRequests, Budgets.RequestBodies);
         _lifetime = new ConnectionLifetime(options.ShutdownTimeout);
         _router = new PeerRouter<TBody>(this, transport, options.IncomingQueueCapacity);
         Writer = new PeerWriter<TBody>(this, transport, options.OutgoingQueueCapacity);
@@ -31,7 +32,18 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         // An abort closes the socket before anything else: a pending write then fails, and only after that are its
         // buffers released.
         _lifetime.AbortToken.UnsafeRegister(static state => ((IPeerTransport<TBody>)state!).Abort(), transport);
+        (transport as IBudgetedTransport)?.UseReadBudget(Budgets.Incoming);
+        Idle = IdleTimer.Create(
+            options.IdleTimeout,
+            () => Tracker.OpenSentCount + Tracker.OpenReceivedCount > 0,
+            () => Close(CloseReason.IdleTimeout, null, graceful: true));
     }
+
+    /// <summary>The byte bounds of this connection.</summary>
+    public ConnectionBudgets Budgets { get; }
+
+    /// <summary>The idle timer, or null when <see cref="PeerOptions.IdleTimeout"/> is off.</summary>
+    public IdleTimer? Idle { get; }
 
     public PeerOptions Options { get; }
 
@@ -40,6 +52,9 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     public PeerWriter<TBody> Writer { get; }
 
     public ConnectionInfo? ConnectionInfo => _transport.ConnectionInfo;
+
+    /// <summary>The transport (for tests that look at its socket).</summary>
+    internal IPeerTransport<TBody> Transport => _transport;
 
     /// <summary>Completes when the connection has ended and its transport is disposed.</summary>
     public Task Completion => _lifetime.Completion;
@@ -81,6 +96,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         }
         finally
         {
+            Budgets.Detach();
             _lifetime.Complete();
         }
     }
@@ -92,6 +108,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
             return;
         try
         {
+            Idle?.Dispose();
             Writer.Complete();
             Tracker.FailAll(error);
             _router.Complete(error); // before the abort closes the socket: whoever sees the socket close finds the reason

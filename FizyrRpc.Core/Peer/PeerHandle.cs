@@ -23,6 +23,8 @@ public sealed class PeerHandle<TBody> : IAsyncDisposable
         _write = new PeerWriteHandle<TBody>(connection);
     }
 
+    internal PeerConnection<TBody> Connection => _connection;
+
     /// <summary>What is known about the connection (remote endpoint, peer credentials), if anything.</summary>
     public ConnectionInfo? ConnectionInfo => _connection.ConnectionInfo;
 

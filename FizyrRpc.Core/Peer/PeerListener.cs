@@ -26,10 +26,25 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
     private int _disposed;
 
     private readonly PeerOptions _options;
+    private readonly SemaphoreSlim? _connectionSlots;
+    private int _openConnections;
 
-    /// <summary>Creates a listener whose peers use a copy of <paramref name="options"/>, taken and validated now.</summary>
+    /// <summary>
+    /// Creates a listener whose peers use a copy of <paramref name="options"/>, taken and validated now. Options with no
+    /// <see cref="PeerOptions.MemoryBudget"/> get one of <see cref="MemoryBudget.DefaultLimit"/>, shared by this
+    /// listener's connections.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    protected PeerListener(PeerOptions? options) => _options = (options ?? PeerOptions.Default).Snapshot();
+    protected PeerListener(PeerOptions? options)
+    {
+        _options = (options ?? PeerOptions.Default).Snapshot();
+        _options.MemoryBudget ??= new MemoryBudget(MemoryBudget.DefaultLimit);
+        if (_options.MaxConnections is { } max)
+            _connectionSlots = new SemaphoreSlim(max, max);
+    }
+
+    /// <summary>The connections this listener accepted that have not ended yet.</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
 
     /// <summary>The options of every accepted peer (a copy: changing it changes nothing).</summary>
     public PeerOptions Options => _options.Snapshot();
@@ -55,10 +70,24 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
         while (true)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+            // At MaxConnections, accept nothing until a connection ends: the kernel's backlog holds the ones that wait.
+            if (_connectionSlots is { } slots)
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var started = false;
             try
             {
                 var (transport, info) = await AcceptTransportAsync(cancellationToken).ConfigureAwait(false);
-                return new AcceptedPeer<TBody, TInfo>(Peer.Start(transport, _options), info);
+                var peer = Peer.Start(transport, _options);
+                started = true;
+                Interlocked.Increment(ref _openConnections);
+                _ = peer.Completion.ContinueWith(
+                    static (_, state) => ((PeerListener<TBody, TInfo>)state!).ConnectionEnded(),
+                    this,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                return new AcceptedPeer<TBody, TInfo>(peer, info);
             }
             catch (Exception error) when (Volatile.Read(ref _disposed) != 0 && error is not ObjectDisposedException)
             {
@@ -74,7 +103,18 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
                     backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
                 }
             }
+            finally
+            {
+                if (!started)
+                    _connectionSlots?.Release();
+            }
         }
+    }
+
+    private void ConnectionEnded()
+    {
+        Interlocked.Decrement(ref _openConnections);
+        _connectionSlots?.Release();
     }
 
     /// <summary>Accepts connections until cancelled or disposed.</summary>

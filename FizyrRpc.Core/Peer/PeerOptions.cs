@@ -42,6 +42,47 @@ public sealed class PeerOptions
     /// </summary>
     public int MaxOpenSentRequests { get; set; } = 16384;
 
+    /// <summary>
+    /// The most body bytes of requests and stream messages that may wait for the read handle (default 4 MiB). When
+    /// reached, the connection stops reading its socket until the read handle takes some. One message larger than this
+    /// still passes when nothing else waits.
+    /// </summary>
+    public long MaxIncomingQueueBytes { get; set; } = 4L << 20;
+
+    /// <summary>
+    /// The most bytes of messages (bodies and headers) queued and not yet handed to the socket (default 4 MiB). When
+    /// reached, send methods wait. One message larger than this still passes when nothing else is queued.
+    /// </summary>
+    public long MaxOutgoingQueueBytes { get; set; } = 4L << 20;
+
+    /// <summary>
+    /// The most bytes that requests received from the remote may hold (default 8 MiB): the bodies of the requests not
+    /// yet answered, and the responses not yet handed to the socket. When reached, the connection stops reading its
+    /// socket until a response has been written, so a remote that sends requests and does not read the answers is not
+    /// read either.
+    /// </summary>
+    public long MaxOpenReceivedRequestBytes { get; set; } = 8L << 20;
+
+    /// <summary>
+    /// A budget shared by every connection created with these options (and by every connection a listener accepts):
+    /// body bytes received and not yet handled plus bytes queued and not yet written, over all of them. Null (the
+    /// default) means none for a connection made directly; a listener given none makes its own of
+    /// <see cref="MemoryBudget.DefaultLimit"/>, so a server is bounded without configuration.
+    /// </summary>
+    public MemoryBudget? MemoryBudget { get; set; }
+
+    /// <summary>
+    /// The most connections a listener keeps open at once (default null: no limit). At the limit the listener accepts
+    /// no more until one of its connections has ended; the kernel's backlog holds the ones that wait.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// How long a connection may go with no message either way and no request open either way before it is closed
+    /// gracefully with <see cref="CloseReason.IdleTimeout"/> (default <see cref="Timeout.InfiniteTimeSpan"/>: never).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>How long a graceful close may take to write what was already queued before the connection is aborted (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -56,7 +97,7 @@ public sealed class PeerOptions
 
     internal void Validate()
     {
-        static void Positive(int value, string name)
+        static void Positive(long value, string name)
         {
             if (value <= 0)
                 throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
@@ -67,6 +108,13 @@ public sealed class PeerOptions
         Positive(OutgoingQueueCapacity, nameof(OutgoingQueueCapacity));
         Positive(MaxOpenReceivedRequests, nameof(MaxOpenReceivedRequests));
         Positive(MaxOpenSentRequests, nameof(MaxOpenSentRequests));
+        Positive(MaxIncomingQueueBytes, nameof(MaxIncomingQueueBytes));
+        Positive(MaxOutgoingQueueBytes, nameof(MaxOutgoingQueueBytes));
+        Positive(MaxOpenReceivedRequestBytes, nameof(MaxOpenReceivedRequestBytes));
+        if (MaxConnections is { } maxConnections)
+            Positive(maxConnections, nameof(MaxConnections));
+        if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "Must be positive, or infinite.");
         if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "Must not be negative.");
     }

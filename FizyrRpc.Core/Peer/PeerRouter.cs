@@ -53,7 +53,11 @@ internal sealed class PeerRouter<TBody>
         _incoming.Writer.TryComplete();
         Volatile.Read(ref _dispatcher)?.Close();
         while (_incoming.Reader.TryRead(out var item))
+        {
+            _connection.Budgets.Incoming.Release(item.Size);
             Reject(item);
+        }
+
         return true;
     }
 
@@ -64,8 +68,17 @@ internal sealed class PeerRouter<TBody>
         var reader = _incoming.Reader;
         while (true)
         {
+            if (RequestMustWait(reader))
+            {
+                await _connection.Budgets.WhenResponseWrittenAsync(_connection.ClosedToken, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (reader.TryRead(out var item))
+            {
+                _connection.Budgets.Incoming.Release(item.Size);
                 return item;
+            }
 
             // An ended connection says so even to a cancelled token: a server that stops right after a connection
             // failed must still see why it failed, not only its own cancellation.
@@ -85,6 +98,16 @@ internal sealed class PeerRouter<TBody>
                 throw _connection.NewCloseError();
         }
     }
+
+    // A request is handed out only while the responses not yet written leave room (the smaller of
+    // MaxOpenReceivedRequestBytes and MaxOutgoingQueueBytes):
+    // requests read in one burst wait here, so the application does not start answering more than the remote reads.
+    // Only unwritten responses count here: they drain as the remote reads, while the requests in the queue would
+    // drain only through this very read.
+    private bool RequestMustWait(ChannelReader<IncomingItem> reader) =>
+        _connection.Budgets.UnwrittenResponses.IsFull
+        && _connection.CloseError is null
+        && reader.TryPeek(out var next) && next.Error is null && next.Message.IsRequest;
 
     /// <summary>Reads and routes messages until the connection closes; every way it ends closes the connection.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -110,6 +133,7 @@ internal sealed class PeerRouter<TBody>
                     return;
                 }
 
+                _connection.Idle?.Touch();
                 _connection.Writer.BeginBatch();
                 await EndBatchIfPending(DispatchAsync(message, cancellationToken)).ConfigureAwait(false);
             }
@@ -121,6 +145,10 @@ internal sealed class PeerRouter<TBody>
         catch (RpcProtocolException error)
         {
             _connection.Close(CloseReason.ProtocolError, error, graceful: false);
+        }
+        catch (TimeoutException error)
+        {
+            _connection.Close(CloseReason.FrameTimeout, error, graceful: false);
         }
         catch (EndOfStreamException error)
         {
@@ -209,11 +237,14 @@ internal sealed class PeerRouter<TBody>
 
     // A request counts until its response is handed to the socket. Past the limit, a request is refused only when the
     // open requests alone fill it; while answered ones still wait to be written, the read loop waits instead, which
-    // stops reading the socket: a remote that never reads its answers is not read either.
+    // stops reading the socket: a remote that never reads its answers is not read either. The same by bytes
+    // (MaxOpenReceivedRequestBytes; the request tracker refuses by bytes as by count).
     private bool AtOpenRequestLimitWithUnwrittenResponses()
     {
         var unwritten = _connection.Writer.UnwrittenResponses;
-        return unwritten > 0 && _connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests;
+        return unwritten > 0
+            && (_connection.Tracker.OpenReceivedCount + unwritten >= _connection.Options.MaxOpenReceivedRequests
+                || _connection.Budgets.OpenReceivedRequestsFull);
     }
 
     private async ValueTask DispatchRequestWhenWrittenAsync(Message<TBody> message, CancellationToken cancellationToken)
@@ -265,9 +296,33 @@ internal sealed class PeerRouter<TBody>
                 return default;
             default:
                 if (Volatile.Read(ref _dispatcher) is { } dispatcher)
-                    return dispatcher.DispatchAsync(request, cancellationToken);
+                {
+                    return _connection.Budgets.UnwrittenResponses.IsFull
+                        ? DispatchWhenResponseWrittenAsync(dispatcher, request, cancellationToken)
+                        : dispatcher.DispatchAsync(request, cancellationToken);
+                }
+
                 return DeliverIncomingAsync(new IncomingItem(new ReceivedMessage<TBody>(request)), cancellationToken);
         }
+    }
+
+    // The handler hook's form of the read handle's gate (RequestMustWait): a request starts no handler while the
+    // unwritten responses fill their bound, so the read loop waits and a remote that never reads is not read either.
+    private async ValueTask DispatchWhenResponseWrittenAsync(
+        RequestDispatcher<TBody> dispatcher, ReceivedRequest<TBody> request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (_connection.Budgets.UnwrittenResponses.IsFull && _connection.CloseError is null)
+                await _connection.Budgets.WhenResponseWrittenAsync(_connection.ClosedToken, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            request.Reject(PeerConnection<TBody>.UnexpectedRequestText(request.ServiceId)); // closing: nobody will handle it
+            throw;
+        }
+
+        await dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask ReportAsync(RpcProtocolException error, CancellationToken cancellationToken)
@@ -277,29 +332,46 @@ internal sealed class PeerRouter<TBody>
         return DeliverIncomingAsync(new IncomingItem(error), cancellationToken);
     }
 
+    // The item's bytes count against MaxIncomingQueueBytes (and the shared budget) until the read handle takes it; with
+    // no room the read loop waits, so the socket is not read.
     private ValueTask DeliverIncomingAsync(IncomingItem item, CancellationToken cancellationToken)
     {
+        if (!_connection.Budgets.Incoming.TryReserve(item.Size))
+            return DeliverIncomingSlowAsync(item, cancellationToken, reserved: false);
         if (_incoming.Writer.TryWrite(item))
             return default;
         return DeliverIncomingSlowAsync(item, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DeliverIncomingSlowAsync(IncomingItem item, CancellationToken cancellationToken)
+    private async ValueTask DeliverIncomingSlowAsync(IncomingItem item, CancellationToken cancellationToken, bool reserved = true)
     {
         try
         {
+            if (!reserved)
+            {
+                await _connection.Budgets.Incoming.ReserveAsync(item.Size, cancellationToken).ConfigureAwait(false);
+                reserved = true;
+            }
+
             await _incoming.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is ChannelClosedException or ConnectionClosedException)
         {
-            Reject(item);
+            ReleaseAndReject(item, reserved);
         }
         catch
         {
-            Reject(item); // the close cancelled the wait: nobody will ever read it
+            ReleaseAndReject(item, reserved); // the close cancelled the wait: nobody will ever read it
             throw;
         }
+    }
+
+    private void ReleaseAndReject(IncomingItem item, bool reserved)
+    {
+        if (reserved)
+            _connection.Budgets.Incoming.Release(item.Size);
+        Reject(item);
     }
 
     private static void Reject(IncomingItem item)
@@ -330,5 +402,8 @@ internal sealed class PeerRouter<TBody>
         public ReceivedMessage<TBody> Message { get; }
 
         public RpcProtocolException? Error { get; }
+
+        /// <summary>The bytes it counts for in the incoming queue.</summary>
+        public long Size => Error is null ? ConnectionBudgets.SizeOf(Message.Message) : 0;
     }
 }

@@ -60,7 +60,7 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
         TryDrain();
     }
 
-    private static long SizeOf(in Message<TBody> message) => MessageHeader.Size + message.Body.Data.Length;
+    private static long SizeOf(in Message<TBody> message) => ConnectionBudgets.SizeOf(message);
 
     // A message of this size was queued: write it now, unless the read loop queued it within a batch that is not full yet.
     private void Flush(long size)
@@ -124,7 +124,7 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
             while (_batch.Count < MaxBatchMessages && bytes < MaxBatchBytes && reader.TryRead(out var message))
             {
                 _batch.Add(message);
-                bytes += MessageHeader.Size + message.Body.Data.Length;
+                bytes += SizeOf(message);
             }
 
             if (_batch.Count == 0)
@@ -188,6 +188,8 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
     private void Written(Exception? failure)
     {
         ReleaseAll(_batch);
+        if (failure is null)
+            _connection.Idle?.Touch();
         if (failure is not null && !_abortToken.IsCancellationRequested)
             _connection.Close(CloseReason.TransportError, failure, graceful: false);
     }

@@ -54,6 +54,8 @@ internal sealed partial class PeerWriter<TBody>
     {
         CountQueued(message);
         var size = SizeOf(message); // read before queueing: once queued, another thread may write and release it
+        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
+            return SendSlowAsync(message, cancellationToken, reserved: false);
         if (_outgoing.Writer.TryWrite(message))
         {
             Flush(size);
@@ -76,15 +78,22 @@ internal sealed partial class PeerWriter<TBody>
     private void CountQueued(in Message<TBody> message)
     {
         if (message.Header.MessageType == MessageType.Response)
+        {
             Interlocked.Increment(ref _unwrittenResponses);
+            _connection.Budgets.UnwrittenResponses.ForceReserve(ConnectionBudgets.SizeOf(message));
+        }
     }
 
-    /// <summary>A message left the queue (written or dropped); its body is released.</summary>
-    private void Release(in Message<TBody> message)
+    /// <summary>A message left the queue (written or dropped); its body is released, and the bytes it held.</summary>
+    private void Release(in Message<TBody> message, bool reserved = true)
     {
+        var size = ConnectionBudgets.SizeOf(message);
         message.Body.Dispose();
+        if (reserved)
+            _connection.Budgets.Outgoing.Release(size);
         if (message.Header.MessageType == MessageType.Response)
         {
+            _connection.Budgets.UnwrittenResponses.Release(size);
             Interlocked.Decrement(ref _unwrittenResponses);
             Interlocked.Exchange(ref _responseWritten, null)?.TrySetResult();
         }
@@ -105,21 +114,29 @@ internal sealed partial class PeerWriter<TBody>
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
     {
         var size = SizeOf(message);
         try
         {
+            if (!reserved)
+            {
+                await _connection.Budgets.Outgoing.ReserveAsync(ConnectionBudgets.SizeOf(message), _connection.ClosedToken, cancellationToken)
+                    .ConfigureAwait(false);
+                reserved = true;
+            }
+
             await _outgoing.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (Exception error) when (error is ChannelClosedException
+            || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested && _connection.CloseError is not null))
         {
-            Release(message);
+            Release(message, reserved);
             throw _connection.NewCloseError();
         }
         catch
         {
-            Release(message);
+            Release(message, reserved);
             throw;
         }
 
@@ -139,6 +156,8 @@ internal sealed partial class PeerWriter<TBody>
     {
         CountQueued(message);
         var size = SizeOf(message);
+        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
+            return TrySendSlowAsync(message, cancellationToken, reserved: false);
         if (_outgoing.Writer.TryWrite(message))
         {
             Flush(size);
@@ -148,11 +167,11 @@ internal sealed partial class PeerWriter<TBody>
         return TrySendSlowAsync(message, cancellationToken);
     }
 
-    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
     {
         try
         {
-            await SendSlowAsync(message, cancellationToken).ConfigureAwait(false);
+            await SendSlowAsync(message, cancellationToken, reserved).ConfigureAwait(false);
         }
         catch (ConnectionClosedException)
         {

@@ -22,13 +22,15 @@ internal sealed class RequestTracker<TBody>
     private readonly Dictionary<uint, ReceivedRequest<TBody>> _received = new();
     private readonly int _maxOpenReceived;
     private readonly int _maxOpenSent;
+    private readonly ByteBudget? _receivedBytes; // the bodies of open received requests
     private uint _nextId;
     private ConnectionClosedException? _failed;
 
-    public RequestTracker(int maxOpenReceived, int maxOpenSent)
+    public RequestTracker(int maxOpenReceived, int maxOpenSent, ByteBudget? receivedBytes = null)
     {
         _maxOpenReceived = maxOpenReceived;
         _maxOpenSent = maxOpenSent;
+        _receivedBytes = receivedBytes;
     }
 
     public int OpenSentCount
@@ -101,9 +103,12 @@ internal sealed class RequestTracker<TBody>
                 return RegisterResult.Closed;
             if (_received.ContainsKey(request.RequestId))
                 return RegisterResult.Duplicate;
-            if (_received.Count >= _maxOpenReceived)
+            // Refused by count, or by bytes when other open requests hold them: one request larger than the limit passes alone.
+            var size = ConnectionBudgets.SizeOf(request.Message);
+            if (_received.Count >= _maxOpenReceived || (_receivedBytes is { } bytes && bytes.Used > 0 && bytes.Used + size > bytes.Limit))
                 return RegisterResult.TooMany;
             _received.Add(request.RequestId, request);
+            _receivedBytes?.ForceReserve(size);
             return RegisterResult.Registered;
         }
     }
@@ -119,9 +124,12 @@ internal sealed class RequestTracker<TBody>
     {
         lock (_sync)
         {
-            if (_received.TryGetValue(request.RequestId, out var current) && ReferenceEquals(current, request))
-                _received.Remove(request.RequestId);
+            if (!_received.TryGetValue(request.RequestId, out var current) || !ReferenceEquals(current, request))
+                return;
+            _received.Remove(request.RequestId);
         }
+
+        _receivedBytes?.Release(ConnectionBudgets.SizeOf(request.Message));
     }
 
     /// <summary>Opens an answered request again, whose response could not be queued (beyond the open-request limit if need be).</summary>
@@ -129,8 +137,8 @@ internal sealed class RequestTracker<TBody>
     {
         lock (_sync)
         {
-            if (_failed is null)
-                _received.TryAdd(request.RequestId, request);
+            if (_failed is null && _received.TryAdd(request.RequestId, request))
+                _receivedBytes?.ForceReserve(ConnectionBudgets.SizeOf(request.Message));
         }
     }
 
@@ -147,6 +155,9 @@ internal sealed class RequestTracker<TBody>
             _sent.Clear();
             _received.Clear();
         }
+
+        foreach (var request in received)
+            _receivedBytes?.Release(ConnectionBudgets.SizeOf(request.Message));
 
         foreach (var request in sent)
             request.Fail(error);

@@ -36,8 +36,18 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
         _capacity = connection.Options.UpdateQueueCapacity;
     }
 
-    /// <summary>Called by the read loop. A message for a handle that is gone, or after completion, is dropped.</summary>
+    /// <summary>
+    /// Called by the read loop. A message for a handle that is gone, or after completion, is dropped. A queued message
+    /// counts against the connection's incoming bytes until it is read; with none left, the read loop waits first.
+    /// </summary>
     public ValueTask DeliverAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
+        if (!_connection.Budgets.Incoming.HasRoom)
+            return DeliverWhenBudgetAsync(message, cancellationToken);
+        return DeliverCoreAsync(message, cancellationToken);
+    }
+
+    private ValueTask DeliverCoreAsync(Message<TBody> message, CancellationToken cancellationToken)
     {
         TaskCompletionSource? room = null;
         var wake = false;
@@ -65,6 +75,21 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
         if (wake)
             _reader.SetResult(true);
         return default;
+    }
+
+    private async ValueTask DeliverWhenBudgetAsync(Message<TBody> message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.Budgets.Incoming.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            message.Body.Dispose();
+            throw;
+        }
+
+        await DeliverCoreAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask DeliverWhenRoomAsync(Message<TBody> message, TaskCompletionSource room, CancellationToken cancellationToken)
@@ -231,6 +256,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
 
     private void Enqueue(Message<TBody> message)
     {
+        _connection.Budgets.Incoming.ForceReserve(ConnectionBudgets.SizeOf(message));
         if (_count == 0)
         {
             _first = message;
@@ -254,6 +280,13 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     }
 
     private Message<TBody> Dequeue()
+    {
+        var message = DequeueCore();
+        _connection.Budgets.Incoming.Release(ConnectionBudgets.SizeOf(message));
+        return message;
+    }
+
+    private Message<TBody> DequeueCore()
     {
         _count--;
         if (_hasFirst)

@@ -33,7 +33,7 @@ public class UnreadResponseBoundTests(LoopbackKind kind)
         // when the send completes, a moment later. So the bodies out at once are bounded by the open requests plus one
         // batch just written (at most MaxOpen more): the bound that holds, far below the flood's 1000.
         const int heldBound = 2 * MaxOpen;
-        var pool = new OutstandingPool(MaxOpen, heldBound);
+        var pool = new HeldArrays(MaxOpen, heldBound);
         var options = new PeerOptions { MaxOpenReceivedRequests = MaxOpen, OutgoingQueueCapacity = 16, IncomingQueueCapacity = 4 };
         await using var server = global::FizyrRpc.Peer.Start(new StreamTransport(sockets.Server, null, sockets.ServerInfo), options);
         var serving = ServeAsync(server, pool);
@@ -41,7 +41,7 @@ public class UnreadResponseBoundTests(LoopbackKind kind)
         // The client writes every request and reads nothing until the server has either reached the bound (the answers
         // it holds are as many as the limit) or gone past it, or the client wrote them all (nothing held it back).
         var sending = Task.Run(() => SendRequestsAsync(sockets.Client));
-        await Task.WhenAny(sending, pool.ReachedBound, pool.WentPastBound).Within();
+        await Task.WhenAny(sending, pool.ReachedStall, pool.WentPastBound).Within();
         Assert.That(pool.MaxOutstanding, Is.LessThanOrEqualTo(heldBound), "response bodies held while the client read nothing");
         Assert.That(sending.IsCompleted, Is.False, "the server stopped reading the client's requests");
 
@@ -56,7 +56,7 @@ public class UnreadResponseBoundTests(LoopbackKind kind)
 
     // Answers each request in turn with a pooled 4 KiB body. In turn, so the open requests (at most the incoming queue
     // and the one being answered) never fill the limit alone: the bound is reached by unwritten answers.
-    private static async Task ServeAsync(PeerHandle<StreamBody> server, OutstandingPool pool)
+    private static async Task ServeAsync(PeerHandle<StreamBody> server, HeldArrays pool)
     {
         await foreach (var message in server.ReadMessagesAsync())
         {
@@ -107,40 +107,5 @@ public class UnreadResponseBoundTests(LoopbackKind kind)
         }
 
         return Requests;
-    }
-
-    /// <summary>
-    /// Lends arrays and tracks how many are out at once: the response bodies the server holds. Signals when as many are
-    /// out as the server can stall at (<paramref name="stall"/>), and when more are out than <paramref name="bound"/>.
-    /// </summary>
-    private sealed class OutstandingPool(int stall, int bound) : ArrayPool<byte>
-    {
-        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _past = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _outstanding;
-        private int _max;
-
-        public Task ReachedBound => _reached.Task;
-
-        public Task WentPastBound => _past.Task;
-
-        public int MaxOutstanding => Volatile.Read(ref _max);
-
-        public override byte[] Rent(int minimumLength)
-        {
-            var now = Interlocked.Increment(ref _outstanding);
-            int max;
-            while (now > (max = Volatile.Read(ref _max)) && Interlocked.CompareExchange(ref _max, now, max) != max)
-            {
-            }
-
-            if (now >= stall)
-                _reached.TrySetResult();
-            if (now > bound)
-                _past.TrySetResult();
-            return new byte[minimumLength];
-        }
-
-        public override void Return(byte[] array, bool clearArray = false) => Interlocked.Decrement(ref _outstanding);
     }
 }

@@ -18,7 +18,8 @@ public class CancelledSendTests(LoopbackKind kind)
 
     private static StreamConfig BigWrites => new() { MaxBodyLengthWrite = Blocker };
 
-    private static PeerOptions OneQueued => new() { OutgoingQueueCapacity = 1 };
+    // Bounded by count here (one message), not by bytes: the blocker alone is larger than the default byte bound.
+    private static PeerOptions OneQueued => new() { OutgoingQueueCapacity = 1, MaxOutgoingQueueBytes = 1L << 40 };
 
     [Test]
     public async Task ACancelledRequestIsNotWrittenAndHoldsNoId()

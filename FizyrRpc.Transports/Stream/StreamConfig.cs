@@ -29,6 +29,40 @@ public sealed class StreamConfig
     /// </summary>
     public ArrayPool<byte>? LargeBodyPool { get; set; }
 
+    /// <summary>
+    /// How long a frame may take to arrive once its first byte has (default 10 s: Kestrel gives request headers of up to
+    /// 32 KiB 30 s, our header is 16 bytes), pushed back for a large body by one second per
+    /// <see cref="MinFrameDataRate"/> bytes received, so an honest sender of a large body is held to a rate, not a time. A frame
+    /// that does not make it (a slow header, a trickled body) closes the connection with
+    /// <see cref="CloseReason.FrameTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Between frames
+    /// nothing is timed here: see <see cref="PeerOptions.IdleTimeout"/>.
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The data rate, in bytes per second, that keeps extending a frame's <see cref="FrameTimeout"/> as its body arrives
+    /// (default 240, as Kestrel's minimum request body data rate; 0: the frame timeout alone, whatever the size).
+    /// A remote that sends faster never hits the timeout, however large the body.
+    /// </summary>
+    public int MinFrameDataRate { get; set; } = 240;
+
+    /// <summary>
+    /// Whether TCP keep-alive is on for connections made and accepted over TCP (default true), so a remote that
+    /// vanished (a pulled cable, a powered-off host) is noticed: after <see cref="KeepAliveIdle"/> with nothing received,
+    /// a probe every <see cref="KeepAliveInterval"/>, and the connection fails after <see cref="KeepAliveCount"/>
+    /// unanswered probes (about 2 minutes with the defaults). Unix sockets have no keep-alive.
+    /// </summary>
+    public bool KeepAlive { get; set; } = true;
+
+    /// <summary>How long a TCP connection may receive nothing before keep-alive probes start (default 60 s; whole seconds).</summary>
+    public TimeSpan KeepAliveIdle { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The time between unanswered keep-alive probes (default 10 s; whole seconds).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many unanswered keep-alive probes fail the connection (default 6).</summary>
+    public int KeepAliveCount { get; set; } = 6;
+
     /// <summary>A validated copy, which later changes to this instance do not reach (a listener keeps one).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     internal StreamConfig Snapshot()
@@ -44,5 +78,13 @@ public sealed class StreamConfig
         ArgumentOutOfRangeException.ThrowIfNegative(MaxBodyLengthWrite);
         if (!Enum.IsDefined(Endian))
             throw new ArgumentOutOfRangeException(nameof(Endian), Endian, "Unknown byte order.");
+        if (FrameTimeout <= TimeSpan.Zero && FrameTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(FrameTimeout), FrameTimeout, "Must be positive, or infinite.");
+        ArgumentOutOfRangeException.ThrowIfNegative(MinFrameDataRate);
+        if (KeepAliveIdle < TimeSpan.FromSeconds(1) || KeepAliveIdle.TotalSeconds > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveIdle), KeepAliveIdle, "Must be at least 1 s.");
+        if (KeepAliveInterval < TimeSpan.FromSeconds(1) || KeepAliveInterval.TotalSeconds > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "Must be at least 1 s.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(KeepAliveCount);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -11,7 +12,7 @@ namespace FizyrRpc.Transports;
 /// <see cref="PipeReader"/> without copying them until the body is handed out, and writes each batch of messages with
 /// one gather send.
 /// </summary>
-public sealed class StreamTransport : IPeerTransport<StreamBody>
+public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTransport
 {
     // Bodies up to this size are copied next to their headers so a batch goes out in one buffer; larger bodies are
     // sent from where they are.
@@ -20,6 +21,10 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     // A body at least this large that is not all buffered yet is received straight into its own array: one copy (the
     // kernel's) instead of two, and one receive call for as much as the socket has.
     private const int DirectReadThreshold = 64 * 1024;
+
+    // A large body's array grows by at least this much beyond what has arrived, then doubles: a remote that announces
+    // a large body and trickles it makes us hold little more than it sent.
+    private const int GrowthStep = 16 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -32,6 +37,8 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     private ReadOnlySequence<byte> _buffered;
     private bool _holdsBuffer;
     private bool _endOfStream;
+    private readonly FrameDeadline _deadline;
+    private ByteBudget? _readBudget;
 
     /// <summary>Creates a transport over a connected stream socket, which it owns from now on.</summary>
     public StreamTransport(Socket socket, StreamConfig? config = null, ConnectionInfo? connectionInfo = null)
@@ -44,17 +51,41 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
         _maxBodyRead = config.MaxBodyLengthRead;
         _writeLimits = new WriteLimits(config.MaxBodyLengthWrite);
         _largeBodyPool = config.LargeBodyPool;
+        _deadline = new FrameDeadline(config.FrameTimeout, config.MinFrameDataRate);
         ConnectionInfo = connectionInfo;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+
+        // Zero-byte reads: an idle connection waits for data before the pipe rents its buffer, so it holds none.
+        _reader = PipeReader.Create(
+            _stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true));
     }
+
+    void IBudgetedTransport.UseReadBudget(ByteBudget budget) => _readBudget = budget;
 
     /// <inheritdoc/>
     public ConnectionInfo? ConnectionInfo { get; }
 
+    /// <summary>The socket (for tests that read its options back).</summary>
+    internal Socket Socket => _socket;
+
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested && _deadline.Expired)
+        {
+            throw new TimeoutException(
+                $"A message did not arrive within the frame timeout ({_deadline.Timeout.TotalSeconds:0.###} s, extended as its body arrived) once it had begun.",
+                error);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Message<StreamBody>?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -66,6 +97,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
                     var bytes = body.IsEmpty ? [] : GC.AllocateUninitializedArray<byte>((int)body.Length);
                     body.CopyTo(bytes);
                     _buffered = buffer;
+                    _deadline.End();
                     return new Message<StreamBody>(header, new StreamBody(bytes));
                 }
 
@@ -86,7 +118,9 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
                 }
             }
 
-            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            // A frame has begun and is not whole: it must arrive within its deadline. Between frames, no deadline.
+            var token = _buffered.IsEmpty ? cancellationToken : _deadline.Start(cancellationToken);
+            var result = await _reader.ReadAsync(token).ConfigureAwait(false);
             _buffered = result.Buffer;
             _holdsBuffer = true;
             _endOfStream = result.IsCompleted;
@@ -96,13 +130,35 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
     // The frame's header is buffered and its body is not all there: take what is buffered, then receive the rest from
     // the socket straight into the body. The pipe holds nothing afterwards and reads only when asked, so bypassing it
     // here keeps the byte order.
-    // The body's array grows with what has arrived (it starts at what is buffered plus one read's worth and doubles),
-    // never to the announced size on the word of a header: a remote that announces a large body and trickles it holds
-    // about twice what it sent. The doubling copies each byte at most once more on average.
+    // The body's array grows with what has arrived (it starts at what is buffered plus GrowthStep and doubles), never
+    // to the announced size on the word of a header: a remote that announces a large body and trickles it holds about
+    // twice what it sent. The doubling copies each byte at most once more on average. Each growth is taken from the
+    // connection's incoming budget (and so the server's) first, waiting for room: the wait is within the frame's
+    // deadline, so a connection starved of budget is closed in time rather than held.
     private async ValueTask<Message<StreamBody>?> ReadLargeBodyAsync(MessageHeader header, int bodyLength, CancellationToken cancellationToken)
     {
+        var token = _deadline.Start(cancellationToken);
         var buffered = _buffered.Slice(StreamFraming.PrefixAndHeaderSize);
-        var body = NewBody((int)Math.Min(bodyLength, buffered.Length + DirectReadThreshold), out var contents);
+        var length = (int)Math.Min(bodyLength, buffered.Length + GrowthStep);
+        long reserved = 0;
+        if (_readBudget is { } budget)
+        {
+            await budget.ReserveAsync(length, token).ConfigureAwait(false);
+            reserved = length;
+        }
+
+        StreamBody body;
+        Memory<byte> contents;
+        try
+        {
+            body = NewBody(length, out contents);
+        }
+        catch
+        {
+            _readBudget?.Release(reserved);
+            throw;
+        }
+
         try
         {
             buffered.CopyTo(contents.Span);
@@ -113,13 +169,20 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
             {
                 if (received == contents.Length)
                 {
-                    var larger = NewBody((int)Math.Min(bodyLength, 2L * contents.Length), out var largerContents);
+                    var largerLength = (int)Math.Min(bodyLength, 2L * contents.Length);
+                    if (_readBudget is { } growthBudget)
+                    {
+                        await growthBudget.GrowAsync(largerLength - reserved, reserved, token).ConfigureAwait(false);
+                        reserved = largerLength;
+                    }
+
+                    var larger = NewBody(largerLength, out var largerContents);
                     contents.Span.CopyTo(largerContents.Span);
                     body.Dispose();
                     (body, contents) = (larger, largerContents);
                 }
 
-                var count = await _socket.ReceiveAsync(contents[received..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                var count = await _socket.ReceiveAsync(contents[received..], SocketFlags.None, token).ConfigureAwait(false);
                 if (count == 0)
                 {
                     throw new EndOfStreamException(
@@ -127,6 +190,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
                 }
 
                 received += count;
+                _deadline.Extend(count);
             }
         }
         catch
@@ -134,7 +198,13 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
             body.Dispose();
             throw;
         }
+        finally
+        {
+            // From here the peer counts the body, in the queue it goes to.
+            _readBudget?.Release(reserved);
+        }
 
+        _deadline.End();
         return new Message<StreamBody>(header, body);
     }
 
@@ -276,5 +346,6 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
 
         await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
+        _deadline.Dispose();
     }
 }

@@ -29,6 +29,7 @@ public static class TcpPeer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
+        config = config?.Snapshot(); // checked before a socket exists
         IPAddress[] addresses;
         int port;
         switch (endPoint)
@@ -52,6 +53,7 @@ public static class TcpPeer
             try
             {
                 await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+                TcpKeepAlive.Apply(socket, config);
                 var info = new TcpConnectionInfo((IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
                 return Peer.Start(new StreamTransport(socket, config, info), options);
             }

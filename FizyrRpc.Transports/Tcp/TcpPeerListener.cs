@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace FizyrRpc.Transports;
 
-/// <summary>Accepts TCP connections and starts a peer for each (TCP_NODELAY on).</summary>
+/// <summary>Accepts TCP connections and starts a peer for each (TCP_NODELAY on, keep-alive as the config says).</summary>
 public sealed class TcpPeerListener : SocketPeerListener<StreamBody, TcpConnectionInfo>
 {
     private readonly StreamConfig? _config;
@@ -21,6 +21,7 @@ public sealed class TcpPeerListener : SocketPeerListener<StreamBody, TcpConnecti
     private protected override (IPeerTransport<StreamBody> Transport, TcpConnectionInfo Info) Wrap(Socket accepted)
     {
         accepted.NoDelay = true;
+        TcpKeepAlive.Apply(accepted, _config);
         var info = new TcpConnectionInfo((IPEndPoint)accepted.LocalEndPoint!, (IPEndPoint)accepted.RemoteEndPoint!);
         return (new StreamTransport(accepted, _config, info), info);
     }

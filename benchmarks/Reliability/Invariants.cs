@@ -4,16 +4,11 @@ namespace FizyrRpc.Benchmarks.Reliability;
 internal sealed class Invariants(bool full, IReadOnlyList<string> enable, IReadOnlyList<string> disable)
 {
     /// <summary>
-    /// The invariants today's engine breaks (issue 11), judged in full mode only until the engine's fixes land; the
-    /// lead removes each from this list once they hold. docs/RELIABILITY.md lists them with today's figures.
+    /// The invariants the engine breaks, judged in full mode only until a fix lands (then removed from here, once they
+    /// hold in full mode). Empty since issue 11's byte bounds, server budget and frame timeout: every invariant is judged
+    /// in both modes. docs/RELIABILITY.md has the figures.
     /// </summary>
-    public static readonly string[] PendingOnEngine =
-    [
-        "stopped-reader:growth",    // responses queue by count, not bytes: +264 MiB for 4 x 64 x 1 MiB
-        "slow-headers:closed",      // no frame timeout: 0 of 200 closed in 60 s
-        "trickled-bodies:growth",   // bodies grow as they arrive, but no server-wide budget: GC heap +110 MiB for 1,000
-        "many-connections:growth",  // about 70 KiB per idle connection, no server-wide budget: +141 MiB for 2,000
-    ];
+    public static readonly string[] PendingOnEngine = [];
 
     public bool IsJudged(string id)
     {

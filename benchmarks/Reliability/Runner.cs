@@ -23,7 +23,7 @@ internal static class Runner
     public static async Task<ScenarioResult> RunAsync(Scenario scenario, bool full, TextWriter log)
     {
         var took = Stopwatch.StartNew();
-        await using var server = await ServerChild.StartAsync(scenario.HeapHardLimit, CancellationToken.None);
+        await using var server = await ServerChild.StartAsync(scenario.HeapHardLimit, scenario.FrameTimeout(full), CancellationToken.None);
         var context = new ScenarioContext(server, full);
         var canary = await Canary.StartAsync(server.EndPoint);
         ServerReading? held = null, after = null;

@@ -39,6 +39,9 @@ internal abstract class Scenario
     /// <summary>The server's DOTNET_GCHeapHardLimit, or null for none.</summary>
     public virtual string? HeapHardLimit => null;
 
+    /// <summary>The server's frame timeout in the mode given, or null for the engine's default (10 s).</summary>
+    public virtual TimeSpan? FrameTimeout(bool full) => null;
+
     /// <summary>The largest growth of the server's resident set (peak minus before) the growth invariant allows.</summary>
     public virtual long GrowthBound => DefaultGrowthBound;
 

@@ -12,6 +12,9 @@ namespace FizyrRpc.Benchmarks.Reliability;
 internal static class ServeMode
 {
     public const string Command = "serve";
+
+    /// <summary>The environment variable that sets the server's frame timeout, in milliseconds (unset: the engine's default).</summary>
+    public const string FrameTimeoutVariable = "RELIABILITY_FRAME_TIMEOUT_MS";
     private static long _peak;
 
     public static async Task<int> RunAsync(string[] args)
@@ -19,6 +22,8 @@ internal static class ServeMode
         using var stop = new CancellationTokenSource();
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        if (Environment.GetEnvironmentVariable(FrameTimeoutVariable) is { } frameTimeout)
+            Samples.Conformance.Scenario.StreamFrameTimeout = TimeSpan.FromMilliseconds(int.Parse(frameTimeout, System.Globalization.CultureInfo.InvariantCulture));
         new Thread(Sample) { IsBackground = true, Name = "heap sampler" }.Start();
         new Thread(AnswerStats) { IsBackground = true, Name = "stats" }.Start();
         return await ConformanceCommand.RunAsync(["server", .. args], Console.Out, Console.Error, stop.Token);

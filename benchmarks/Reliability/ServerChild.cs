@@ -56,7 +56,7 @@ internal sealed class ServerChild : IAsyncDisposable
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>Starts the server on a free loopback port and waits for its "listening on" line.</summary>
-    public static async Task<ServerChild> StartAsync(string? heapHardLimit, CancellationToken cancellationToken)
+    public static async Task<ServerChild> StartAsync(string? heapHardLimit, TimeSpan? frameTimeout, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -71,6 +71,8 @@ internal sealed class ServerChild : IAsyncDisposable
         start.ArgumentList.Add("127.0.0.1:0");
         if (heapHardLimit is not null)
             start.Environment["DOTNET_GCHeapHardLimit"] = heapHardLimit;
+        if (frameTimeout is { } frame)
+            start.Environment[ServeMode.FrameTimeoutVariable] = ((int)frame.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var child = new ServerChild(Process.Start(start) ?? throw new InvalidOperationException("could not start the server"));
         _ = child.ReadOutputAsync();
         _ = child.ReadErrorsAsync();

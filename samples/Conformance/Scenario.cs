@@ -98,12 +98,24 @@ public static class Scenario
         return body;
     }
 
+    /// <summary>
+    /// The frame timeout of the byte-stream settings (null: the engine's default). For harnesses that run this server in
+    /// process and cannot wait the default out, such as the reliability suite's short mode.
+    /// </summary>
+    public static TimeSpan? StreamFrameTimeout { get; set; }
+
     /// <summary>The byte-stream settings of both sides: 16 MiB bodies both ways, little endian.</summary>
-    public static StreamConfig CreateStreamConfig() => new()
+    public static StreamConfig CreateStreamConfig()
     {
-        MaxBodyLengthRead = MaxBodyLength,
-        MaxBodyLengthWrite = MaxBodyLength,
-    };
+        var config = new StreamConfig
+        {
+            MaxBodyLengthRead = MaxBodyLength,
+            MaxBodyLengthWrite = MaxBodyLength,
+        };
+        if (StreamFrameTimeout is { } frameTimeout)
+            config.FrameTimeout = frameTimeout;
+        return config;
+    }
 
     /// <summary>The seqpacket settings of both sides: 128 KiB bodies both ways; 10 descriptors and native endian as the reference.</summary>
     public static UnixConfig CreateUnixConfig() => new()

@@ -1,7 +1,8 @@
 namespace FizyrRpc.Samples.Conformance;
 
 /// <summary>
-/// Serves one connection: reads its requests and stream messages until it ends, each request on its own task.
+/// Serves one connection: reads its requests and stream messages until it ends, each request on its own task, at most
+/// <see cref="MaxRunningRequests"/> at once besides conversations that wait on the remote.
 /// <para>
 /// Descriptors (seqpacket): every body received is disposed once handled, which closes the descriptors it carried.
 /// Replies are always fresh bodies made with <c>TBody.FromBytes</c>, so an echo (request, chat update, stream message,
@@ -19,6 +20,15 @@ internal sealed class ServerConnection<TBody>
     private readonly string _name;
     private readonly TextWriter _log;
     private readonly RunningTasks _requests = new();
+    private readonly SemaphoreSlim _running = new(MaxRunningRequests, MaxRunningRequests);
+
+    /// <summary>
+    /// How many requests of one connection run at once. What a handler allocates for its answer (a 1 MiB big reply) is
+    /// the application's, which the engine cannot bound: it stops reading once answers wait to be written
+    /// (<see cref="PeerOptions.MaxOpenReceivedRequestBytes"/>), but not before the handlers already started have made
+    /// theirs. So further requests wait in the engine's bounded incoming queue, and behind it the socket is not read.
+    /// </summary>
+    public const int MaxRunningRequests = 4;
 
     public ServerConnection(PeerHandle<TBody> peer, ServerProfile<TBody> profile, string name, TextWriter log)
     {
@@ -49,7 +59,32 @@ internal sealed class ServerConnection<TBody>
                 }
 
                 if (message.TryGetRequest(out var request))
-                    _requests.Add(Task.Run(() => ServeRequestAsync(request, cancellationToken), CancellationToken.None));
+                {
+                    var limited = TakesSlot(request.ServiceId);
+                    try
+                    {
+                        if (limited)
+                            await _running.WaitAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        request.Dispose(); // the server is stopping: answered with the dropped-request error
+                        request.Body.Dispose();
+                        throw;
+                    }
+
+                    if (request.IsClosed)
+                    {
+                        // The connection ended while the request waited: no answer can be sent, so it is not served.
+                        if (limited)
+                            _running.Release();
+                        request.Dispose();
+                        request.Body.Dispose();
+                        continue;
+                    }
+
+                    _requests.Add(Task.Run(() => ServeRequestAsync(request, limited, cancellationToken), CancellationToken.None));
+                }
                 else
                     await EchoStreamAsync(message.Message, cancellationToken);
             }
@@ -91,7 +126,7 @@ internal sealed class ServerConnection<TBody>
     /// Serves one request, then disposes its body; never throws. A request left unanswered (the server stopping, an
     /// unexpected error) is answered with the error response "request dropped without a response" when it is disposed.
     /// </summary>
-    private async Task ServeRequestAsync(ReceivedRequest<TBody> request, CancellationToken cancellationToken)
+    private async Task ServeRequestAsync(ReceivedRequest<TBody> request, bool limited, CancellationToken cancellationToken)
     {
         using (request)
         using (request.Body)
@@ -114,6 +149,15 @@ internal sealed class ServerConnection<TBody>
             {
                 _log.WriteLine($"{_name}: request {request.RequestId} for service {request.ServiceId} failed: {error}");
             }
+            finally
+            {
+                if (limited)
+                    _running.Release();
+            }
         }
     }
+
+    // Conversations that wait on the remote (chat, call-back) take no slot: a remote may hold many open at once, and a
+    // slot held while waiting on the remote would stall its other conversations. They answer with what they received.
+    private static bool TakesSlot(int serviceId) => serviceId is not (Scenario.ChatService or Scenario.CallBackService);
 }
