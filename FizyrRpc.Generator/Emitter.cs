@@ -338,6 +338,7 @@ internal static class Emitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
+        EmitInterfaceInfo(writer, names);
 
         foreach (var service in model.Services)
         {
@@ -472,6 +473,14 @@ internal static class Emitter
 
     // ---- The server base -------------------------------------------------------------------------------------------
 
+    // What names the calls in metrics, traces and logs (no reflection: the introspection record).
+    private static void EmitInterfaceInfo(SourceWriter writer, Names names)
+    {
+        writer.Line();
+        writer.Line("/// <inheritdoc/>");
+        writer.Line($"protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => {names.Rpc}.Info;");
+    }
+
     private static void EmitServer(SourceWriter writer, InterfaceModel model, Names names)
     {
         var server = names.ServerName;
@@ -494,6 +503,7 @@ internal static class Emitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
+        EmitInterfaceInfo(writer, names);
 
         // Handlers.
         foreach (var service in model.Services)

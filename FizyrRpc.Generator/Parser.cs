@@ -26,7 +26,7 @@ internal static class Parser
     {
         "CallAsync", "StartAsync", "SendStreamAsync", "ReadStreamsAsync", "Encode", "NoBody", "CloseAsync", "DisposeAsync",
         "CreateCloseHandle", "Completion", "Format", "WriteHandle", "ReadHandle", "Equals", "GetHashCode", "ToString", "GetType",
-        "MemberwiseClone", "Finalize",
+        "MemberwiseClone", "Finalize", "InterfaceInfo",
     };
 
     public static Result Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

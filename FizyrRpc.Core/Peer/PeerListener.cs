@@ -29,7 +29,14 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
 
     /// <summary>Creates a listener whose peers use a copy of <paramref name="options"/>, taken and validated now.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    protected PeerListener(PeerOptions? options) => _options = (options ?? PeerOptions.Default).Snapshot();
+    protected PeerListener(PeerOptions? options)
+    {
+        _options = (options ?? PeerOptions.Default).Snapshot();
+        _logger = (Microsoft.Extensions.Logging.ILogger?)_options.LoggerFactory?.CreateLogger(PeerLog.ListenerCategory)
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
     /// <summary>The options of every accepted peer (a copy: changing it changes nothing).</summary>
     public PeerOptions Options => _options.Snapshot();
@@ -70,9 +77,19 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
                 Interlocked.Increment(ref _transientErrors);
                 if (IsResourceShortage(error))
                 {
+                    PeerLog.AcceptBackoff(_logger, GetType().Name, backoff, error);
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                     backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
                 }
+                else
+                {
+                    PeerLog.AcceptErrorSkipped(_logger, GetType().Name, error);
+                }
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested && Volatile.Read(ref _disposed) == 0 && error is not OperationCanceledException)
+            {
+                PeerLog.AcceptError(_logger, GetType().Name, error);
+                throw;
             }
         }
     }

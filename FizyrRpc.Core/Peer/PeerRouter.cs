@@ -94,6 +94,7 @@ internal sealed class PeerRouter<TBody>
                     return;
                 }
 
+                _connection.Diagnostics.Received(message.Header, message.Body.Data.Length);
                 await DispatchAsync(message, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -233,6 +234,7 @@ internal sealed class PeerRouter<TBody>
 
     private ValueTask ReportAsync(RpcProtocolException error, CancellationToken cancellationToken)
     {
+        _connection.Diagnostics.MessageDropped(error);
         if (Volatile.Read(ref _readHandleDisposed) != 0)
             return default; // nobody reads: the message was dropped, nothing else to do
         return DeliverIncomingAsync(new IncomingItem(error), cancellationToken);

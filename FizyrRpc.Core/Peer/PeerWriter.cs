@@ -166,6 +166,7 @@ internal sealed class PeerWriter<TBody>
 
                 abortToken.ThrowIfCancellationRequested(); // aborted while waiting: write nothing more
                 await _transport.WriteAsync(batch, abortToken).ConfigureAwait(false);
+                _connection.Diagnostics.Sent(batch);
                 ReleaseAll(batch);
             }
         }

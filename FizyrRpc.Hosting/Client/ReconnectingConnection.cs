@@ -29,12 +29,14 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
     private Task? _running;
     private RpcConnectionState _state;
     private Exception? _lastError;
+    private readonly ILoggerFactory? _loggerFactory;
 
     public ReconnectingConnection(RpcClientOptions options, IRpcTransport<TBody> transport, ILoggerFactory? loggerFactory)
     {
         _options = options;
         Endpoint = RpcEndpoint.Parse(options.Endpoint!);
         _transport = transport;
+        _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger("FizyrRpc.Hosting.Client") ?? NullLogger.Instance;
         _connectPipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -156,6 +158,8 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
                     waiter = _connected;
                 }
 
+                if (!first)
+                    RpcClientMetrics.Reconnected(Name, Endpoint);
                 first = false;
                 _firstAttempt.TrySetResult();
                 RpcClientLog.Connected(_logger, Name, Endpoint);
@@ -191,7 +195,7 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
         attempt.CancelAfter(_options.ConnectTimeout);
         try
         {
-            return await _transport.ConnectAsync(Endpoint, _options, attempt.Token).ConfigureAwait(false);
+            return await _transport.ConnectAsync(Endpoint, _options, _loggerFactory, attempt.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

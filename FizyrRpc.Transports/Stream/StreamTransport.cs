@@ -45,12 +45,16 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>
         _writeLimits = new WriteLimits(config.MaxBodyLengthWrite);
         _largeBodyPool = config.LargeBodyPool;
         ConnectionInfo = connectionInfo;
+        TransportName = socket.AddressFamily == AddressFamily.Unix ? "unix_stream" : "tcp";
         _stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
     }
 
     /// <inheritdoc/>
     public ConnectionInfo? ConnectionInfo { get; }
+
+    /// <inheritdoc/>
+    public string TransportName { get; }
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -882,6 +882,9 @@ namespace Vision.Cameras
         }
 
         /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Vision.Cameras.CameraRpc.Info;
+
+        /// <inheritdoc/>
         public global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
             CallTaskAsync(0, NoBody(), cancellationToken);
 
@@ -952,6 +955,9 @@ namespace Vision.Cameras
             : base(format ?? global::Vision.Cameras.CameraRpc.DefaultFormat)
         {
         }
+
+        /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Vision.Cameras.CameraRpc.Info;
 
         /// <summary>Handles the Ping service (ID 0). Ping the server.</summary>
         /// <param name="context">The request's context: updates, stream messages, cancellation.</param>

@@ -489,6 +489,9 @@ namespace Tools
         }
 
         /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Tools.CalculatorRpc.Info;
+
+        /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<long> AddAsync(global::System.Collections.Generic.List<int> values, global::System.Threading.CancellationToken cancellationToken = default) =>
             CallTaskAsync<long>(1, Encode(values), cancellationToken);
 
@@ -525,6 +528,9 @@ namespace Tools
             : base(format ?? global::Tools.CalculatorRpc.DefaultFormat)
         {
         }
+
+        /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Tools.CalculatorRpc.Info;
 
         /// <summary>Handles the Add service (ID 1). Adds the values; see List{T}.</summary>
         /// <param name="values">The decoded request.</param>

@@ -640,6 +640,9 @@ public sealed class StorageClient<TBody> : global::FizyrRpc.RpcClientBase<TBody>
     }
 
     /// <inheritdoc/>
+    protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::StorageRpc.Info;
+
+    /// <inheritdoc/>
     public global::System.Threading.Tasks.ValueTask<string> PutAsync(byte[] blob, global::System.Threading.CancellationToken cancellationToken = default) =>
         CallAsync<string>(0, Encode(blob), cancellationToken);
 
@@ -706,6 +709,9 @@ public abstract class StorageServerBase<TBody> : global::FizyrRpc.RpcServerBase<
         : base(format ?? global::StorageRpc.DefaultFormat)
     {
     }
+
+    /// <inheritdoc/>
+    protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::StorageRpc.Info;
 
     /// <summary>Handles the Put service (ID 0). Stores a blob and returns its key.</summary>
     /// <param name="blob">The decoded request.</param>
