@@ -141,6 +141,12 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
             while (!token.IsCancellationRequested)
             {
                 SetState(first ? RpcConnectionState.Connecting : RpcConnectionState.Reconnecting, null);
+
+                // Not at once after a loss: Linux releases a killed process's sockets in reverse descriptor order, so a
+                // server's connections close before its listening socket; a reconnect made the moment the loss is seen can
+                // land in the dying listener's queue, "connect", and be reset a moment later (seen over Unix sockets).
+                if (!first)
+                    await Task.Delay(_options.ReconnectDelay * (1 + Random.Shared.NextDouble() / 2), token).ConfigureAwait(false);
                 RpcClientLog.Connecting(_logger, Name, Endpoint);
                 var peer = await _connectPipeline.ExecuteAsync(ConnectOnceAsync, token).ConfigureAwait(false);
                 var (read, write) = peer.Split();
