@@ -67,6 +67,7 @@ internal static class ClientEmitter
         writer.Unindent();
         writer.OpenBrace();
         EmitConstructors(writer, "Client", "TBody", $"format ?? {names.Interface}.DefaultFormat", model);
+        Emitter.EmitInterfaceInfo(writer, names);
 
         foreach (var service in model.Services)
         {

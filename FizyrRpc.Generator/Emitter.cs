@@ -88,6 +88,14 @@ internal static class Emitter
         public string ServerContext(ServiceModel service) => Interface + ".ServerBase<TBody>." + service.Name + "Context";
     }
 
+    // What names the calls in metrics, traces and logs (no reflection: the introspection record).
+    internal static void EmitInterfaceInfo(SourceWriter writer, Names names)
+    {
+        writer.Line();
+        writer.Line("/// <inheritdoc/>");
+        writer.Line($"protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => {names.Interface}.Info;");
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------------------------
 
     internal static string ClientParameters(BodyParameter? body, string? token, bool tokenHasDefault)

@@ -31,7 +31,7 @@ internal sealed class Parser
     {
         "CallAsync", "StartAsync", "SendStreamAsync", "ReadStreamsAsync", "Encode", "NoBody", "CloseAsync", "DisposeAsync",
         "CreateCloseHandle", "Completion", "Format", "WriteHandle", "ReadHandle", "Equals", "GetHashCode", "ToString", "GetType",
-        "MemberwiseClone", "Finalize",
+        "MemberwiseClone", "Finalize", "InterfaceInfo",
     };
 
     public Result Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)

@@ -50,6 +50,7 @@ internal static class ServerEmitter
         writer.Unindent();
         writer.OpenBrace();
         writer.Close();
+        Emitter.EmitInterfaceInfo(writer, names);
 
         // Handlers.
         foreach (var service in model.Services)

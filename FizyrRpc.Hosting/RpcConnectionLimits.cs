@@ -43,9 +43,9 @@ public class RpcConnectionLimits
         }
     }
 
-    internal PeerOptions ToPeerOptions()
+    internal PeerOptions ToPeerOptions(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
     {
-        var options = new PeerOptions();
+        var options = new PeerOptions { LoggerFactory = loggerFactory };
         options.IncomingQueueCapacity = IncomingQueueCapacity ?? options.IncomingQueueCapacity;
         options.UpdateQueueCapacity = UpdateQueueCapacity ?? options.UpdateQueueCapacity;
         options.OutgoingQueueCapacity = OutgoingQueueCapacity ?? options.OutgoingQueueCapacity;

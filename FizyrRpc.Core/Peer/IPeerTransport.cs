@@ -13,6 +13,12 @@ public interface IPeerTransport<TBody> : IAsyncDisposable
     /// <summary>What is known about the connection (remote endpoint, peer credentials), if anything.</summary>
     ConnectionInfo? ConnectionInfo => null;
 
+    /// <summary>
+    /// The transport's name in metrics and traces (the <c>fizyr_rpc.transport</c> tag): <c>tcp</c>, <c>unix_stream</c>,
+    /// <c>unix_seqpacket</c>, or <c>other</c> (the default).
+    /// </summary>
+    string TransportName => "other";
+
     /// <summary>Reads the next whole message.</summary>
     /// <returns>The message, or null at a clean end of stream.</returns>
     /// <exception cref="RpcProtocolException">

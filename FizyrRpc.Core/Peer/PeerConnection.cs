@@ -28,6 +28,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         _lifetime = new ConnectionLifetime(options.ShutdownTimeout);
         _router = new PeerRouter<TBody>(this, transport, options.IncomingQueueCapacity);
         Writer = new PeerWriter<TBody>(this, transport, options.OutgoingQueueCapacity);
+        Diagnostics = new ConnectionDiagnostics(options.LoggerFactory, transport.TransportName, transport.ConnectionInfo);
 
         // An abort closes the socket before anything else: a pending write then fails, and only after that are its
         // buffers released.
@@ -50,6 +51,8 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
     public RequestTracker<TBody> Tracker { get; }
 
     public PeerWriter<TBody> Writer { get; }
+
+    public ConnectionDiagnostics Diagnostics { get; }
 
     public ConnectionInfo? ConnectionInfo => _transport.ConnectionInfo;
 
@@ -83,6 +86,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
 
         using var registration = cancellationToken.Register(
             static state => ((PeerConnection<TBody>)state!).Close(CloseReason.ClosedLocally, null, graceful: true), this);
+        Diagnostics.Opened();
         var readLoop = _router.RunAsync(_lifetime.ClosingToken);
         var writeLoop = Writer.RunAsync(_lifetime.AbortToken);
         await readLoop.ConfigureAwait(false);
@@ -97,6 +101,7 @@ internal sealed class PeerConnection<TBody> : IConnectionControl
         finally
         {
             Budgets.Detach();
+            Diagnostics.Ended(CloseError);
             _lifetime.Complete();
         }
     }

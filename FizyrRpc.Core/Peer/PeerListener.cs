@@ -41,7 +41,11 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
         _options.MemoryBudget ??= new MemoryBudget(MemoryBudget.DefaultLimit);
         if (_options.MaxConnections is { } max)
             _connectionSlots = new SemaphoreSlim(max, max);
+        _logger = (Microsoft.Extensions.Logging.ILogger?)_options.LoggerFactory?.CreateLogger(PeerLog.ListenerCategory)
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
+
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
     /// <summary>The connections this listener accepted that have not ended yet.</summary>
     public int OpenConnections => Volatile.Read(ref _openConnections);
@@ -99,9 +103,19 @@ public abstract class PeerListener<TBody, TInfo> : IAsyncDisposable
                 Interlocked.Increment(ref _transientErrors);
                 if (IsResourceShortage(error))
                 {
+                    PeerLog.AcceptBackoff(_logger, GetType().Name, backoff, error);
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
                     backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
                 }
+                else
+                {
+                    PeerLog.AcceptErrorSkipped(_logger, GetType().Name, error);
+                }
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested && Volatile.Read(ref _disposed) == 0 && error is not OperationCanceledException)
+            {
+                PeerLog.AcceptError(_logger, GetType().Name, error);
+                throw;
             }
             finally
             {

@@ -86,6 +86,12 @@ public sealed class PeerOptions
     /// <summary>How long a graceful close may take to write what was already queued before the connection is aborted (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where the connection's log events go (connections opened and ended, protocol errors, a typed server's handler
+    /// failures, a listener's accept errors); none by default. FizyrRpc.Hosting sets the host's.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>A validated copy, which later changes to this instance do not reach.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     internal PeerOptions Snapshot()

@@ -133,6 +133,7 @@ internal sealed class PeerRouter<TBody>
                     return;
                 }
 
+                _connection.Diagnostics.Received(message.Header, message.Body.Data.Length);
                 _connection.Idle?.Touch();
                 _connection.Writer.BeginBatch();
                 await EndBatchIfPending(DispatchAsync(message, cancellationToken)).ConfigureAwait(false);
@@ -327,6 +328,7 @@ internal sealed class PeerRouter<TBody>
 
     private ValueTask ReportAsync(RpcProtocolException error, CancellationToken cancellationToken)
     {
+        _connection.Diagnostics.MessageDropped(error);
         if (Volatile.Read(ref _readHandleDisposed) != 0)
             return default; // nobody reads: the message was dropped, nothing else to do
         return DeliverIncomingAsync(new IncomingItem(error), cancellationToken);

@@ -14,6 +14,8 @@ public sealed class PeerWriteHandle<TBody> : IAsyncDisposable, IDisposable
 
     internal PeerWriteHandle(PeerConnection<TBody> connection) => _connection = connection;
 
+    internal ConnectionDiagnostics Diagnostics => _connection.Diagnostics;
+
     /// <summary>What is known about the connection (remote endpoint, peer credentials), if anything.</summary>
     public ConnectionInfo? ConnectionInfo => _connection.ConnectionInfo;
 

@@ -187,9 +187,13 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
     // The batch's write has ended (the socket no longer reads its buffers): release it; a failure closes the connection.
     private void Written(Exception? failure)
     {
-        ReleaseAll(_batch);
         if (failure is null)
+        {
+            _connection.Diagnostics.Sent(_batch);
             _connection.Idle?.Touch();
+        }
+
+        ReleaseAll(_batch);
         if (failure is not null && !_abortToken.IsCancellationRequested)
             _connection.Close(CloseReason.TransportError, failure, graceful: false);
     }

@@ -26,6 +26,11 @@ public sealed class SentRequest<TBody> : IAsyncDisposable, IDisposable
         ServiceId = serviceId;
     }
 
+    internal ConnectionDiagnostics Diagnostics => _connection.Diagnostics;
+
+    /// <summary>The typed call's measurement and span, ended by its call object (null while nobody listens).</summary>
+    internal RpcCallTelemetry? Telemetry { get; set; }
+
     /// <summary>The ID this request was sent with.</summary>
     public uint RequestId { get; }
 

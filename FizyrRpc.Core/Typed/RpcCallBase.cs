@@ -67,9 +67,19 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> ReceiveResponseAsync<TResponse>(bool nullable, CancellationToken cancellationToken)
     {
-        while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
-            update.Body.Dispose();
-        return ResponseDecoder.Decode<TResponse, TBody>(Format, await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false), nullable);
+        try
+        {
+            while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+                update.Body.Dispose();
+            var response = ResponseDecoder.Decode<TResponse, TBody>(Format, await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false), nullable);
+            Request.Telemetry?.Succeeded();
+            return response;
+        }
+        catch (Exception error) when (Request.Telemetry is { } telemetry)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     /// <summary>Waits for the response of a service that answers without a value, skipping updates not read yet; its body is ignored.</summary>
@@ -77,16 +87,26 @@ public abstract class RpcCallBase<TBody, TUpdate> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask ReceiveEmptyResponseAsync(CancellationToken cancellationToken)
     {
-        while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
-            update.Body.Dispose();
-        var response = await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
-        using (response.Body)
-            response.ThrowIfError();
+        try
+        {
+            while (await Request.ReceiveUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
+                update.Body.Dispose();
+            var response = await Request.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+            using (response.Body)
+                response.ThrowIfError();
+            Request.Telemetry?.Succeeded();
+        }
+        catch (Exception error) when (Request.Telemetry is { } telemetry)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     /// <summary>Stops reading the call; the request stays reserved until the remote answers.</summary>
     public ValueTask DisposeAsync()
     {
+        Request.Telemetry?.End(RpcDiagnostics.Outcomes.Cancelled, null); // no-op when the response ended it
         GC.SuppressFinalize(this);
         return Request.DisposeAsync();
     }

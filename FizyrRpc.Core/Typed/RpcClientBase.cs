@@ -129,8 +129,20 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected async ValueTask<TResponse> CallAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
-        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
+        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
+        try
+        {
+            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
+            var response = ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
+            telemetry?.Succeeded();
+            return response;
+        }
+        catch (Exception error) when (telemetry is not null)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     /// <summary>Sends a request whose response carries no value, and waits for it.</summary>
@@ -139,8 +151,19 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask CallAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
+        try
+        {
+            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
+            CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+            telemetry?.Succeeded();
+        }
+        catch (Exception error) when (telemetry is not null)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     /// <summary>As <see cref="CallAsync{TResponse}(int, TBody, CancellationToken)"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
@@ -154,16 +177,39 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
     protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
     {
-        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        return ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
+        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
+        try
+        {
+            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
+            var response = ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
+            telemetry?.Succeeded();
+            return response;
+        }
+        catch (Exception error) when (telemetry is not null)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     /// <summary>As <see cref="CallAsync(int, TBody, CancellationToken)"/>, as a <see cref="Task"/> (for interface methods that return one).</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     protected async Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken)
     {
-        using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-        CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
+        try
+        {
+            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
+            CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
+            telemetry?.Succeeded();
+        }
+        catch (Exception error) when (telemetry is not null)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
     }
 
     // Straight to the response: with no updates (the common case) that is the only wait. Updates that came first
@@ -190,9 +236,36 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
             response.ThrowIfError();
     }
 
-    /// <summary>Sends a request and returns its raw handle, for a generated call object.</summary>
+    /// <summary>
+    /// Sends a request and returns its raw handle, for a generated call object (whose <see cref="RpcCallBase{TBody, TUpdate}"/>
+    /// ends the call's measurement and span when its response arrives or it is disposed).
+    /// </summary>
     protected ValueTask<SentRequest<TBody>> StartAsync(int serviceId, TBody request, CancellationToken cancellationToken) =>
-        SendRequestAsync(serviceId, request, cancellationToken);
+        RpcCallTelemetry.StartClient(InterfaceInfo, serviceId) is { } telemetry
+            ? StartObservedAsync(serviceId, request, telemetry, cancellationToken)
+            : SendRequestAsync(serviceId, request, cancellationToken);
+
+    private async ValueTask<SentRequest<TBody>> StartObservedAsync(int serviceId, TBody request, RpcCallTelemetry telemetry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
+            telemetry.Sent(sent.Diagnostics, sent.RequestId);
+            sent.Telemetry = telemetry;
+            return sent;
+        }
+        catch (Exception error)
+        {
+            telemetry.ClientFailed(error);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The interface this client calls, which names its calls in metrics and traces (<c>rpc.method</c> is
+    /// <c>Interface/Service</c>); generated. Null: every call is named <c>_OTHER</c>.
+    /// </summary>
+    protected virtual RpcInterfaceInfo? InterfaceInfo => null;
 
     /// <summary>Sends a stream message.</summary>
     protected ValueTask SendStreamAsync(int streamId, TBody body, CancellationToken cancellationToken) =>

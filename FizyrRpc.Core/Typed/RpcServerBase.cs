@@ -63,6 +63,7 @@ public abstract class RpcServerBase<TBody>
     {
         ArgumentNullException.ThrowIfNull(peer);
         var (read, write) = peer.Split();
+        _logger ??= ServerTelemetry.CreateLogger(write.Diagnostics);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, write.ConnectionClosed);
         using var readStop = stopReading == cancellationToken ? null : CancellationTokenSource.CreateLinkedTokenSource(stopReading, cancellationToken);
         var readToken = readStop?.Token ?? cancellationToken;
@@ -123,24 +124,39 @@ public abstract class RpcServerBase<TBody>
 
     private void ReportHandlerError(MessageHeader header, Exception error)
     {
+        ServerTelemetry.HandlerFailed(_logger, InterfaceInfo, header, error);
         HandlerErrorObserver?.Invoke(header, error);
         OnHandlerError(header, error);
     }
+
+    /// <summary>
+    /// The interface this server serves, which names its requests in metrics, traces and logs (<c>rpc.method</c> is
+    /// <c>Interface/Service</c>); generated. Null: every request is named <c>_OTHER</c>.
+    /// </summary>
+    protected virtual RpcInterfaceInfo? InterfaceInfo => null;
+
+    // Handler failures are logged here when the connection's options have a logger factory (the first connection's).
+    private Microsoft.Extensions.Logging.ILogger? _logger;
 
     /// <summary>Handles one request, from the connection's read loop or a thread-pool thread; answers it exactly once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
     {
+        var telemetry = RpcCallTelemetry.StartServer(InterfaceInfo, request.Message.Header, write.Diagnostics);
         await using (request.ConfigureAwait(false))
         {
             var context = new RpcRequestContext<TBody>(request, Format, write, cancellationToken);
             try
             {
                 await DispatchAsync(context).ConfigureAwait(false);
+                telemetry?.Succeeded();
             }
             catch (Exception error)
             {
+                var outcome = telemetry is null ? null
+                    : RpcCallTelemetry.ServerOutcome(error, context.ReceivedBodyError, cancellationToken, write.CloseError is not null);
                 await FailAsync(context, error, cancellationToken).ConfigureAwait(false);
+                telemetry?.End(outcome!, error);
             }
         }
     }

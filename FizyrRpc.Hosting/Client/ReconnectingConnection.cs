@@ -29,12 +29,14 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
     private Task? _running;
     private RpcConnectionState _state;
     private Exception? _lastError;
+    private readonly ILoggerFactory? _loggerFactory;
 
     public ReconnectingConnection(RpcClientOptions options, IRpcTransport<TBody> transport, ILoggerFactory? loggerFactory)
     {
         _options = options;
         Endpoint = RpcEndpoint.Parse(options.Endpoint!);
         _transport = transport;
+        _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger("FizyrRpc.Hosting.Client") ?? NullLogger.Instance;
         _connectPipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -139,6 +141,12 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
             while (!token.IsCancellationRequested)
             {
                 SetState(first ? RpcConnectionState.Connecting : RpcConnectionState.Reconnecting, null);
+
+                // Not at once after a loss: Linux releases a killed process's sockets in reverse descriptor order, so a
+                // server's connections close before its listening socket; a reconnect made the moment the loss is seen can
+                // land in the dying listener's queue, "connect", and be reset a moment later (seen over Unix sockets).
+                if (!first)
+                    await Task.Delay(_options.ReconnectDelay * (1 + Random.Shared.NextDouble() / 2), token).ConfigureAwait(false);
                 RpcClientLog.Connecting(_logger, Name, Endpoint);
                 var peer = await _connectPipeline.ExecuteAsync(ConnectOnceAsync, token).ConfigureAwait(false);
                 var (read, write) = peer.Split();
@@ -156,6 +164,8 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
                     waiter = _connected;
                 }
 
+                if (!first)
+                    RpcClientMetrics.Reconnected(Name, Endpoint);
                 first = false;
                 _firstAttempt.TrySetResult();
                 RpcClientLog.Connected(_logger, Name, Endpoint);
@@ -191,7 +201,7 @@ internal sealed class ReconnectingConnection<TInterface, TBody> : RpcClientConne
         attempt.CancelAfter(_options.ConnectTimeout);
         try
         {
-            return await _transport.ConnectAsync(Endpoint, _options, attempt.Token).ConfigureAwait(false);
+            return await _transport.ConnectAsync(Endpoint, _options, _loggerFactory, attempt.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

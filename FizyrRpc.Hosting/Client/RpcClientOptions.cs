@@ -15,7 +15,10 @@ public sealed class RpcClientOptions : RpcConnectionLimits
     /// <summary>How long one connection attempt may take (10 s by default).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The pause before the first retry; later pauses grow exponentially, with jitter (100 ms by default).</summary>
+    /// <summary>
+    /// The pause after a loss before the first reconnect (jittered, up to half as much again), and before the first
+    /// retry; later pauses grow exponentially, with jitter (100 ms by default).
+    /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The longest pause between two attempts (5 s by default).</summary>

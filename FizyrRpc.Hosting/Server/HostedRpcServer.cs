@@ -24,6 +24,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
     private readonly string _optionsName;
     private readonly IRpcTransport<TBody> _transport;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly List<IRpcListener<TBody>> _listeners = [];
@@ -46,6 +47,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
         _optionsMonitor = options;
         _optionsName = optionsName;
         _transport = transport;
+        _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger("FizyrRpc.Hosting.Server") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
@@ -74,7 +76,7 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
                 IRpcListener<TBody> listener;
                 try
                 {
-                    listener = await _transport.BindAsync(endpoint, _options).ConfigureAwait(false);
+                    listener = await _transport.BindAsync(endpoint, _options, _loggerFactory).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
@@ -158,7 +160,6 @@ internal sealed class HostedRpcServer<TServer, TBody> : RpcServerHost<TServer>, 
             await using (scope.ConfigureAwait(false))
             {
                 var server = scope.ServiceProvider.GetRequiredService<TServer>();
-                server.HandlerErrorObserver = (header, error) => RpcServerLog.HandlerFailed(_logger, Name, header.ServiceId, header.RequestId, error);
                 await server.ServeAsync(peer, _stopAccepting.Token, _abort.Token).ConfigureAwait(false);
             }
         }

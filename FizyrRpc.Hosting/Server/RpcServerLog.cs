@@ -17,8 +17,7 @@ internal static partial class RpcServerLog
     [LoggerMessage(4, LogLevel.Debug, "{Server} connection from {Remote} closed: {Reason}", EventName = "ConnectionClosed")]
     public static partial void ConnectionClosed(ILogger logger, string server, string remote, string reason, Exception? cause);
 
-    [LoggerMessage(5, LogLevel.Error, "{Server} handler for service {ServiceId} (request {RequestId}) failed", EventName = "HandlerFailed")]
-    public static partial void HandlerFailed(ILogger logger, string server, int serviceId, uint requestId, Exception error);
+    // 5 (HandlerFailed) moved to the engine: FizyrRpc.Core logs it (event 210, category FizyrRpc.Server).
 
     [LoggerMessage(6, LogLevel.Error, "{Server} stopped accepting on {Endpoint} after an accept error", EventName = "AcceptFailed")]
     public static partial void AcceptFailed(ILogger logger, string server, RpcEndpoint endpoint, Exception error);

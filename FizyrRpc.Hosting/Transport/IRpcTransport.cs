@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace FizyrRpc.Hosting.Transport;
 
 /// <summary>The transports of one body type: which endpoint kinds they serve, and how to bind and connect.</summary>
@@ -8,11 +10,11 @@ internal interface IRpcTransport<TBody>
     /// <summary>The endpoint kinds this body type travels over.</summary>
     IReadOnlyList<RpcEndpointKind> Kinds { get; }
 
-    /// <summary>Binds a listener.</summary>
-    ValueTask<IRpcListener<TBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits);
+    /// <summary>Binds a listener whose connections log to <paramref name="loggerFactory"/>.</summary>
+    ValueTask<IRpcListener<TBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory);
 
-    /// <summary>Connects.</summary>
-    Task<PeerHandle<TBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, CancellationToken cancellationToken);
+    /// <summary>Connects; the connection logs to <paramref name="loggerFactory"/>.</summary>
+    Task<PeerHandle<TBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory, CancellationToken cancellationToken);
 }
 
 /// <summary>A bound listener, whatever its transport.</summary>

@@ -1,4 +1,5 @@
 using FizyrRpc.Transports;
+using Microsoft.Extensions.Logging;
 
 namespace FizyrRpc.Hosting.Transport;
 
@@ -9,14 +10,14 @@ internal sealed class SeqpacketRpcTransport : IRpcTransport<UnixBody>
 
     public IReadOnlyList<RpcEndpointKind> Kinds { get; } = [RpcEndpointKind.UnixSeqpacket];
 
-    public async ValueTask<IRpcListener<UnixBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits)
+    public async ValueTask<IRpcListener<UnixBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory)
     {
-        var listener = await UnixSeqpacketPeer.BindAsync(endpoint.Address, Config(limits), limits.ToPeerOptions()).ConfigureAwait(false);
+        var listener = await UnixSeqpacketPeer.BindAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(loggerFactory)).ConfigureAwait(false);
         return new RpcListener<UnixBody, UnixConnectionInfo>(listener, endpoint, UnixRemote.Describe);
     }
 
-    public Task<PeerHandle<UnixBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, CancellationToken cancellationToken) =>
-        UnixSeqpacketPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(), cancellationToken);
+    public Task<PeerHandle<UnixBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory, CancellationToken cancellationToken) =>
+        UnixSeqpacketPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(loggerFactory), cancellationToken);
 
     private static UnixConfig Config(RpcConnectionLimits limits)
     {

@@ -1,4 +1,5 @@
 using FizyrRpc.Transports;
+using Microsoft.Extensions.Logging;
 
 namespace FizyrRpc.Hosting.Transport;
 
@@ -9,10 +10,10 @@ internal sealed class StreamRpcTransport : IRpcTransport<StreamBody>
 
     public IReadOnlyList<RpcEndpointKind> Kinds { get; } = [RpcEndpointKind.Tcp, RpcEndpointKind.UnixStream];
 
-    public async ValueTask<IRpcListener<StreamBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits)
+    public async ValueTask<IRpcListener<StreamBody>> BindAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory)
     {
         var config = Config(limits);
-        var options = limits.ToPeerOptions();
+        var options = limits.ToPeerOptions(loggerFactory);
         if (endpoint.Kind == RpcEndpointKind.Tcp)
         {
             var tcp = await TcpPeer.BindAsync(endpoint.Address, config, options).ConfigureAwait(false);
@@ -24,10 +25,10 @@ internal sealed class StreamRpcTransport : IRpcTransport<StreamBody>
         return new RpcListener<StreamBody, UnixConnectionInfo>(unix, endpoint, UnixRemote.Describe);
     }
 
-    public Task<PeerHandle<StreamBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, CancellationToken cancellationToken) =>
+    public Task<PeerHandle<StreamBody>> ConnectAsync(RpcEndpoint endpoint, RpcConnectionLimits limits, ILoggerFactory? loggerFactory, CancellationToken cancellationToken) =>
         endpoint.Kind == RpcEndpointKind.Tcp
-            ? TcpPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(), cancellationToken)
-            : UnixStreamPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(), cancellationToken);
+            ? TcpPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(loggerFactory), cancellationToken)
+            : UnixStreamPeer.ConnectAsync(endpoint.Address, Config(limits), limits.ToPeerOptions(loggerFactory), cancellationToken);
 
     private static StreamConfig Config(RpcConnectionLimits limits)
     {

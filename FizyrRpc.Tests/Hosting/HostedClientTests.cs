@@ -84,8 +84,8 @@ public class HostedClientTests
         var endpoint = kind == RpcEndpointKind.Tcp ? $"tcp:{first.Address}" : $"unix-stream:{folder.SocketPath}";
         var builder = HostedTest.Builder(
             ("Peer:Endpoint", endpoint),
-            ("Peer:ReconnectDelay", "00:00:00.050"),
-            ("Peer:MaxReconnectDelay", "00:00:00.200"),
+            ("Peer:ReconnectDelay", "00:00:00.200"),   // the killed server releases its listener within microseconds of its connections
+            ("Peer:MaxReconnectDelay", "00:00:00.500"),
             ("Peer:WaitForConnection", "00:01:00"));
         builder.Services.AddFizyrRpcClient<IConformancePeer>(connection => new IConformancePeer.Client(connection, RawFormat.Default)).BindConfiguration("Peer");
         builder.Services.AddHealthChecks().AddFizyrRpcClient<IConformancePeer>();
@@ -130,22 +130,20 @@ public class HostedClientTests
 
         Assert.That(connection.State, Is.EqualTo(RpcConnectionState.Connected));
         Assert.That((await health.CheckHealthAsync()).Status, Is.EqualTo(HealthStatus.Healthy));
-        // Connected, lost, reconnected. Over a Unix socket the fresh connection was seen (2 runs in about 8) to be lost once
-        // more right after the restart and reconnected again: an open question of issue 13, so the test asks for the
-        // sequence to begin and end as it must, with only lost-and-reconnected pairs between, and shows the reasons.
+        // Connected, lost, reconnected: once. (An immediate reconnect used to land, now and then over Unix sockets, in the
+        // killed server's listening queue, which the kernel releases after its connections, and was reset: a second
+        // lost-and-reconnected pair. The client now pauses ReconnectDelay before its first reconnect.)
         var reasons = string.Join("; ", host.Events("ConnectionLost").Select(e => e.Message));
         lock (states)
         {
-            Assert.That(states.Take(4), Is.EqualTo(new[]
+            Assert.That(states, Is.EqualTo(new[]
             {
                 RpcConnectionState.Connecting, RpcConnectionState.Connected, RpcConnectionState.Reconnecting, RpcConnectionState.Connected,
             }), reasons);
-            Assert.That(states.Count % 2, Is.EqualTo(0), reasons);
-            for (var i = 4; i < states.Count; i += 2)
-                Assert.That(states.Skip(i).Take(2), Is.EqualTo(new[] { RpcConnectionState.Reconnecting, RpcConnectionState.Connected }), reasons);
         }
 
-        Assert.That(host.Events("Connected"), Has.Length.EqualTo(states.Count(s => s == RpcConnectionState.Connected)));
+        Assert.That(host.Events("ConnectionLost"), Has.Length.EqualTo(1), reasons);
+        Assert.That(host.Events("Connected"), Has.Length.EqualTo(2));
         await host.StopAndDisposeAsync();
     }
 

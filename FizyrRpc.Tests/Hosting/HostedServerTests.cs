@@ -123,9 +123,10 @@ public class HostedServerTests
 
         Assert.That(error.Message, Is.EqualTo("internal error in service 3"), "a fault's text stays on the server unless detailed errors are on");
         var failed = await host.WaitForEventAsync("HandlerFailed");
-        Assert.That((failed.Id.Id, failed.Level), Is.EqualTo((5, LogLevel.Error)));
+        Assert.That((failed.Id.Id, failed.Level, failed.Category), Is.EqualTo((210, LogLevel.Error, "FizyrRpc.Server")), "the engine logs it, through the host's logger factory");
         Assert.That(failed.Exception, Is.InstanceOf<InvalidOperationException>().With.Message.EqualTo("the lens is cracked"));
-        Assert.That(failed.Message, Does.StartWith("ProbeServer handler for service 3 (request "));
+        Assert.That(failed.Message, Does.StartWith("Handler of HostedProbe/Fail failed (service 3, request "));
+        Assert.That(host.Events("HandlerFailed"), Has.Length.EqualTo(1), "logged once, by the engine, not by the host too");
         await host.StopAndDisposeAsync();
     }
 

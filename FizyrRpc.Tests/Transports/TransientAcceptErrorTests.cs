@@ -77,14 +77,19 @@ public class TransientAcceptErrorTests
     /// A TCP listener whose accepts first fail with the given errors, then accept for real. Connection-aborted,
     /// connection-reset and out-of-descriptors errors are transient; the last is a resource shortage.
     /// </summary>
-    private sealed class ScriptedListener : PeerListener<StreamBody, TcpConnectionInfo>
+    internal sealed class ScriptedListener : PeerListener<StreamBody, TcpConnectionInfo>
     {
         private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         private readonly Queue<Exception> _failures;
         private int _attempts;
 
         public ScriptedListener(params Exception[] failures)
-            : base(null)
+            : this(null, failures)
+        {
+        }
+
+        public ScriptedListener(PeerOptions? options, params Exception[] failures)
+            : base(options)
         {
             _failures = new Queue<Exception>(failures);
             _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -53,6 +53,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
         _largeBodyPool = config.LargeBodyPool;
         _deadline = new FrameDeadline(config.FrameTimeout, config.MinFrameDataRate);
         ConnectionInfo = connectionInfo;
+        TransportName = socket.AddressFamily == AddressFamily.Unix ? "unix_stream" : "tcp";
         _stream = new NetworkStream(socket, ownsSocket: false);
 
         // Zero-byte reads: an idle connection waits for data before the pipe rents its buffer, so it holds none.
@@ -67,6 +68,9 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
 
     /// <summary>The socket (for tests that read its options back).</summary>
     internal Socket Socket => _socket;
+
+    /// <inheritdoc/>
+    public string TransportName { get; }
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -68,6 +68,9 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     /// <inheritdoc/>
     public ConnectionInfo? ConnectionInfo { get; }
 
+    /// <inheritdoc/>
+    public string TransportName => "unix_seqpacket";
+
     // The kernel refuses a datagram larger than the send buffer less this much (EMSGSIZE).
     private const int SendBufferOverhead = 32;
 

@@ -14,6 +14,7 @@ using LoadGenerator.Typed;
 /// <item><c>serve-grpc --tcp 127.0.0.1:0</c>: the gRPC echo on Kestrel (<see cref="GrpcLoad.StartServerAsync"/>), HTTP/2
 /// without TLS on a free port.</item>
 /// </list>
+/// A trailing <c>--metrics</c> attaches a listener to the <c>FizyrRpc</c> meter (<see cref="MetricsSink"/>).
 /// </summary>
 internal static class Serve
 {
@@ -29,6 +30,10 @@ internal static class Serve
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // --metrics: a listener on every FizyrRpc instrument, summing what it is given (what an exporter does first),
+        // to measure the cost of metrics with someone listening (docs/PERFORMANCE.md).
+        using var metrics = args.Contains("--metrics") ? MetricsSink.Start() : null;
+        args = [.. args.Where(arg => arg != "--metrics")];
         if (args is not [TypedCommand or GrpcCommand, var option, var address] || (args[0] == GrpcCommand && args[1..] is not ["--tcp", "127.0.0.1:0"]))
         {
             await Console.Error.WriteLineAsync(Usage);

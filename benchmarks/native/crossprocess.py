@@ -25,6 +25,11 @@ generator, plus one check that a damaged response is caught; prints "N passed, M
 servers "conformance@base" and "typed@base", interleaved with the others in the same runs: a before/after under the
 same conditions (e.g. a `git worktree` of the commit before a change, built with `dotnet build -c Release`).
 
+--diagnostics-cost BEFORE_DLL: the cost of issue 13's metrics and traces, at 64 in flight unless --only says otherwise:
+the floor, the typed server of another build (BEFORE_DLL: its LoadGenerator.dll, e.g. the commit before the change,
+built separately), this build's typed server with nothing listening, and with a listener on every instrument of the
+FizyrRpc meter (`serve-typed ... --metrics`), interleaved in one run as every other measurement.
+
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 """
@@ -46,6 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CONFORMANCE = os.path.join(ROOT, "samples/Conformance/bin/Release/net10.0/Conformance.dll")
 LOADGEN_DLL = os.path.join(ROOT, "benchmarks/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll")
+BEFORE_DLL = None  # --diagnostics-cost: another build's LoadGenerator.dll
 MIB = 1024 * 1024
 # Context switches are counted with `perf stat -e context-switches` (a software event: works in VMs without counters).
 PERF = shutil.which("perf") is not None and subprocess.run(
@@ -77,6 +83,8 @@ REPLY = {
     "floor": ("1", "0", False),
     "conformance": ("1", "0", False),  # samples/Conformance: service 1 is the echo, answered with service ID 0
     "typed": ("1", "1", True),  # ITypedEcho.EchoAsync is [Service(1)]; a typed server answers with the request's ID
+    "typed-before": ("1", "1", True),  # --diagnostics-cost: the typed server of another build
+    "typed-metrics": ("1", "1", True),  # --diagnostics-cost: the typed server with a listener on the FizyrRpc meter
 }
 
 
@@ -126,6 +134,10 @@ class Server:
             command = ["dotnet", BASELINE.get("conformance", CONFORMANCE) if "@" in kind else CONFORMANCE, "server", option, value]
         elif base_kind(kind) == "typed":
             command = ["dotnet", BASELINE.get("typed", LOADGEN_DLL) if "@" in kind else LOADGEN_DLL, "serve-typed", option, value]
+        elif kind == "typed-before":
+            command = ["dotnet", BEFORE_DLL, "serve-typed", option, value]
+        elif kind == "typed-metrics":
+            command = ["dotnet", LOADGEN_DLL, "serve-typed", option, value, "--metrics"]
         else:
             command = ["dotnet", LOADGEN_DLL, "serve-grpc", option, value]
         self.log_path = os.path.join(work, f"{kind}-{transport}.log")
@@ -401,9 +413,17 @@ def main():
     parser.add_argument("--syscalls", action="store_true", help="strace -c of each server over TCP: system calls per request")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="two --json files side by side")
     parser.add_argument("--only", help="only the scenarios whose name contains this text (e.g. seqpacket)")
+    parser.add_argument("--diagnostics-cost", metavar="BEFORE_DLL",
+                        help="floor, typed of another build, typed, typed with a metrics listener (64 in flight)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     parser.add_argument("--baseline", metavar="ROOT", help="also drive the conformance and typed servers built in checkout ROOT")
     args = parser.parse_args()
+    if args.diagnostics_cost:
+        global BEFORE_DLL
+        BEFORE_DLL = os.path.abspath(args.diagnostics_cost)
+        SERVERS[:] = ["floor", "typed-before", "typed", "typed-metrics"]
+        if not args.only:
+            SCENARIOS[:] = [s for s in SCENARIOS if s.name == "64 in flight, 64 B"]
 
     if args.baseline:
         BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(CONFORMANCE, ROOT))

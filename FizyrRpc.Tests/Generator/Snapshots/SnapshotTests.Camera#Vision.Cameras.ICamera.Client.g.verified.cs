@@ -36,6 +36,9 @@ namespace Vision.Cameras
             }
 
             /// <inheritdoc/>
+            protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Vision.Cameras.ICamera.Info;
+
+            /// <inheritdoc/>
             public global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
                 CallTaskAsync(0, NoBody(), cancellationToken);
 

@@ -22,6 +22,9 @@ namespace Vision.Cameras
             {
             }
 
+            /// <inheritdoc/>
+            protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Vision.Cameras.ICamera.Info;
+
             /// <summary>Handles the Ping service (ID 0). Ping the server.</summary>
             /// <param name="context">The request's context: updates, stream messages, cancellation.</param>
             /// <returns>Completes when the request is handled.</returns>

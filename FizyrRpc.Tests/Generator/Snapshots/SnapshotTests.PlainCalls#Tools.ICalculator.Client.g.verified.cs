@@ -36,6 +36,9 @@ namespace Tools
             }
 
             /// <inheritdoc/>
+            protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Tools.ICalculator.Info;
+
+            /// <inheritdoc/>
             public global::System.Threading.Tasks.Task<long> AddAsync(global::System.Collections.Generic.List<int> values, global::System.Threading.CancellationToken cancellationToken = default) =>
                 CallTaskAsync<long>(1, Encode(values), cancellationToken);
 

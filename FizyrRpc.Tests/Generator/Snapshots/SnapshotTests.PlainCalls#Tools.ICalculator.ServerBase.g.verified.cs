@@ -22,6 +22,9 @@ namespace Tools
             {
             }
 
+            /// <inheritdoc/>
+            protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::Tools.ICalculator.Info;
+
             /// <summary>Handles the Add service (ID 1). Adds the values; see List{T}.</summary>
             /// <param name="values">The decoded request.</param>
             /// <param name="context">The request's context: updates, stream messages, cancellation.</param>

@@ -34,6 +34,9 @@ partial interface IStorage
         }
 
         /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::IStorage.Info;
+
+        /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask<string> PutAsync(byte[] blob, global::System.Threading.CancellationToken cancellationToken = default) =>
             CallAsync<string>(0, Encode(blob), cancellationToken);
 

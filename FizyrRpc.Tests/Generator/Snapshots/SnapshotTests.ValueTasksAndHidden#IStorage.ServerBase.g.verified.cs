@@ -20,6 +20,9 @@ partial interface IStorage
         {
         }
 
+        /// <inheritdoc/>
+        protected override global::FizyrRpc.RpcInterfaceInfo InterfaceInfo => global::IStorage.Info;
+
         /// <summary>Handles the Put service (ID 0). Stores a blob and returns its key.</summary>
         /// <param name="blob">The decoded request.</param>
         /// <param name="context">The request's context: updates, stream messages, cancellation.</param>
