@@ -25,6 +25,7 @@ if (parse.Action is ParseErrorAction usageError)
     return ExitCodes.Usage;
 }
 
-// Ctrl+C and SIGTERM cancel the command's token; a command that has not ended after the grace time exits 130. Closing
-// connections and listeners takes well under a second, but a loaded machine can stretch it past the default 2 s.
-return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+// Ctrl+C and SIGTERM cancel the command's token; a command that has not ended after the grace time exits 130 (143).
+// Closing connections and listeners takes well under a second, but a loaded machine can stretch it past 2 s.
+using var signals = new StopSignals(TimeSpan.FromSeconds(10));
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
