@@ -2,7 +2,7 @@ namespace FizyrRpc.Samples.Conformance;
 
 /// <summary>
 /// Serves one connection: reads its requests and stream messages until it ends, each request on its own task, at most
-/// <see cref="MaxRunningRequests"/> at once besides conversations that wait on the remote.
+/// <see cref="MaxRunningRequests"/> big replies at once.
 /// <para>
 /// Descriptors (seqpacket): every body received is disposed once handled, which closes the descriptors it carried.
 /// Replies are always fresh bodies made with <c>TBody.FromBytes</c>, so an echo (request, chat update, stream message,
@@ -23,7 +23,7 @@ internal sealed class ServerConnection<TBody>
     private readonly SemaphoreSlim _running = new(MaxRunningRequests, MaxRunningRequests);
 
     /// <summary>
-    /// How many requests of one connection run at once. What a handler allocates for its answer (a 1 MiB big reply) is
+    /// How many big replies of one connection are made at once. What a handler allocates for its answer (a 1 MiB big reply) is
     /// the application's, which the engine cannot bound: it stops reading once answers wait to be written
     /// (<see cref="PeerOptions.MaxOpenReceivedRequestBytes"/>), but not before the handlers already started have made
     /// theirs. So further requests wait in the engine's bounded incoming queue, and behind it the socket is not read.
@@ -157,7 +157,9 @@ internal sealed class ServerConnection<TBody>
         }
     }
 
-    // Conversations that wait on the remote (chat, call-back) take no slot: a remote may hold many open at once, and a
-    // slot held while waiting on the remote would stall its other conversations. They answer with what they received.
-    private static bool TakesSlot(int serviceId) => serviceId is not (Scenario.ChatService or Scenario.CallBackService);
+    // Only the big reply takes a slot: it is the one service whose answer is far larger than its request (up to the
+    // maximum body for 4 bytes), which the engine cannot bound before it is made. Every other answer is at most the
+    // size of what was received, which the engine's byte bounds already hold; and conversations that wait on the remote
+    // (chat, call-back) must not hold a slot, or a remote with many open at once would stall its own conversations.
+    private static bool TakesSlot(int serviceId) => serviceId == Scenario.BigService;
 }
