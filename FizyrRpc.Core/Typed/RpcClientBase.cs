@@ -172,45 +172,17 @@ public abstract class RpcClientBase<TBody> : IAsyncDisposable
     protected Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, CancellationToken cancellationToken) =>
         CallTaskAsync<TResponse>(serviceId, request, nullable: false, cancellationToken);
 
+    // The Task forms hand out the ValueTask forms' calls as tasks: one body of each call.
     /// <summary>As <see cref="CallAsync{TResponse}(int, TBody, bool, CancellationToken)"/>, as a <see cref="Task{TResult}"/> (for interface methods that return one).</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
     /// <exception cref="RpcFormatException">The response body is not a valid <typeparamref name="TResponse"/>.</exception>
-    protected async Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken)
-    {
-        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
-        try
-        {
-            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
-            var response = ResponseDecoder.Decode<TResponse, TBody>(Format, await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false), nullable);
-            telemetry?.Succeeded();
-            return response;
-        }
-        catch (Exception error) when (telemetry is not null)
-        {
-            telemetry.ClientFailed(error);
-            throw;
-        }
-    }
+    protected Task<TResponse> CallTaskAsync<TResponse>(int serviceId, TBody request, bool nullable, CancellationToken cancellationToken) =>
+        CallAsync<TResponse>(serviceId, request, nullable, cancellationToken).AsTask();
 
     /// <summary>As <see cref="CallAsync(int, TBody, CancellationToken)"/>, as a <see cref="Task"/> (for interface methods that return one).</summary>
     /// <exception cref="RemoteErrorException">The remote answered with an error response.</exception>
-    protected async Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken)
-    {
-        var telemetry = RpcCallTelemetry.StartClient(InterfaceInfo, serviceId);
-        try
-        {
-            using var sent = await SendRequestAsync(serviceId, request, cancellationToken).ConfigureAwait(false);
-            telemetry?.Sent(sent.Diagnostics, sent.RequestId);
-            CheckResponse(await ReceiveResponseAsync(sent, cancellationToken).ConfigureAwait(false));
-            telemetry?.Succeeded();
-        }
-        catch (Exception error) when (telemetry is not null)
-        {
-            telemetry.ClientFailed(error);
-            throw;
-        }
-    }
+    protected Task CallTaskAsync(int serviceId, TBody request, CancellationToken cancellationToken) =>
+        CallAsync(serviceId, request, cancellationToken).AsTask();
 
     // Straight to the response: with no updates (the common case) that is the only wait. Updates that came first
     // (which a plain call does not declare) are skipped.
