@@ -50,19 +50,21 @@ internal sealed partial class PeerWriter<TBody>
     }
 
     /// <summary>As <see cref="SendAsync"/>, for a message that already passed <see cref="Validate"/>.</summary>
-    public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken)
+    public ValueTask SendValidatedAsync(Message<TBody> message, CancellationToken cancellationToken) =>
+        TryQueue(message) is { } reserved ? SendSlowAsync(message, cancellationToken, reserved) : default;
+
+    // The fast path of both sends: counted, reserved from the outgoing budget and queued without waiting. Null when
+    // queued; otherwise whether the budget was reserved, for the slow path that takes over.
+    private bool? TryQueue(in Message<TBody> message)
     {
         CountQueued(message);
         var size = SizeOf(message); // read before queueing: once queued, another thread may write and release it
-        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
-            return SendSlowAsync(message, cancellationToken, reserved: false);
-        if (_outgoing.Writer.TryWrite(message))
-        {
-            Flush(size);
-            return default;
-        }
-
-        return SendSlowAsync(message, cancellationToken);
+        if (!_connection.Budgets.Outgoing.TryReserve(size))
+            return false;
+        if (!_outgoing.Writer.TryWrite(message))
+            return true;
+        Flush(size);
+        return null;
     }
 
     /// <summary>Responses queued and not yet handed to the socket.</summary>
@@ -114,7 +116,7 @@ internal sealed partial class PeerWriter<TBody>
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
+    private async ValueTask SendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved)
     {
         var size = SizeOf(message);
         try
@@ -152,22 +154,10 @@ internal sealed partial class PeerWriter<TBody>
     }
 
     /// <summary>Queues a message, waiting for room (backpressure); a closed connection drops it.</summary>
-    public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken)
-    {
-        CountQueued(message);
-        var size = SizeOf(message);
-        if (!_connection.Budgets.Outgoing.TryReserve(ConnectionBudgets.SizeOf(message)))
-            return TrySendSlowAsync(message, cancellationToken, reserved: false);
-        if (_outgoing.Writer.TryWrite(message))
-        {
-            Flush(size);
-            return default;
-        }
+    public ValueTask TrySendAsync(Message<TBody> message, CancellationToken cancellationToken) =>
+        TryQueue(message) is { } reserved ? TrySendSlowAsync(message, cancellationToken, reserved) : default;
 
-        return TrySendSlowAsync(message, cancellationToken);
-    }
-
-    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved = true)
+    private async ValueTask TrySendSlowAsync(Message<TBody> message, CancellationToken cancellationToken, bool reserved)
     {
         try
         {
