@@ -10,17 +10,26 @@ namespace FizyrRpc;
 internal sealed class ByteBudget
 {
     private readonly long _limit;
-    private readonly object? _sync; // children only: their parent's share must move with their own, or not at all
+    private readonly Lock? _sync; // children only: their parent's share must move with their own, or not at all
+    private readonly long _spareChunk;
     private ByteBudget? _parent;
     private long _used;
+    private long _spare; // children only, under _sync: bytes taken from the parent and not used here yet
     private TaskCompletionSource? _released;
 
     public ByteBudget(long limit, ByteBudget? parent = null)
     {
         _limit = limit;
         _parent = parent;
-        _sync = parent is null ? null : new object();
+        _sync = parent is null ? null : new Lock();
+        _spareChunk = parent is null ? 0 : Math.Min(MaxSpareChunk, parent._limit / 64);
     }
+
+    // A child keeps up to this much of its parent's bytes in hand: a connection's stream of small messages then moves
+    // the parent's count (shared by every connection of a listener, so written from every core) about once per few
+    // dozen messages instead of twice per message. What all children keep in hand is counted by the parent, so its
+    // bound still holds, loosened by at most this much per busy child; an idle child (nothing used) keeps none.
+    private const long MaxSpareChunk = 4096;
 
     public long Limit => _limit;
 
@@ -42,13 +51,47 @@ internal sealed class ByteBudget
             return TryReserveOwn(bytes, held);
         lock (_sync)
         {
-            if (!TryReserveOwn(bytes, held))
+            var used = _used;
+            if (used > held && used + bytes > _limit)
                 return false;
-            if (_parent is null || _parent.TryReserveOwn(bytes, held))
-                return true;
-            ReleaseOwn(bytes);
-            return false;
+            if (_parent is { } parent && !TakeFromParent(parent, bytes, held))
+                return false;
+            Volatile.Write(ref _used, used + bytes);
+            return true;
         }
+    }
+
+    // Under _sync: the spare first; a small reservation that finds too little refills it by a chunk, if the parent has
+    // room for that, else takes only what it needs.
+    private bool TakeFromParent(ByteBudget parent, long bytes, long held)
+    {
+        if (_spare >= bytes)
+        {
+            _spare -= bytes;
+            return true;
+        }
+
+        var need = bytes - _spare;
+        if (bytes < _spareChunk && parent.TryReserveOwn(need + _spareChunk, held))
+        {
+            _spare = _spareChunk;
+            return true;
+        }
+
+        if (!parent.TryReserveOwn(need, held))
+            return false;
+        _spare = 0;
+        return true;
+    }
+
+    // Under _sync, after this budget's use fell: keep at most a chunk in hand, and none once nothing is used.
+    private void GiveBackSpare(ByteBudget parent)
+    {
+        var giveBack = _used == 0 ? _spare : _spare - _spareChunk;
+        if (giveBack <= 0)
+            return;
+        _spare -= giveBack;
+        parent.ReleaseOwn(giveBack);
     }
 
     /// <summary>Takes <paramref name="bytes"/> whatever the limit: for what is already held and cannot wait.</summary>
@@ -64,9 +107,17 @@ internal sealed class ByteBudget
 
         lock (_sync)
         {
-            Interlocked.Add(ref _used, bytes);
-            if (_parent is { } parent)
-                Interlocked.Add(ref parent._used, bytes);
+            Volatile.Write(ref _used, _used + bytes);
+            if (_parent is not { } parent)
+                return;
+            if (_spare >= bytes)
+            {
+                _spare -= bytes;
+                return;
+            }
+
+            Interlocked.Add(ref parent._used, bytes - _spare);
+            _spare = 0;
         }
     }
 
@@ -131,17 +182,17 @@ internal sealed class ByteBudget
             return;
         }
 
-        ByteBudget? parent;
         lock (_sync)
         {
-            parent = _parent;
-            Interlocked.Add(ref _used, -bytes);
-            if (parent is not null)
-                Interlocked.Add(ref parent._used, -bytes);
+            Volatile.Write(ref _used, _used - bytes);
+            if (_parent is { } parent)
+            {
+                _spare += bytes;
+                GiveBackSpare(parent);
+            }
         }
 
         Wake();
-        parent?.Wake();
     }
 
     /// <summary>The owner has ended: gives the parent back everything still held here; later releases stay local.</summary>
@@ -149,16 +200,14 @@ internal sealed class ByteBudget
     {
         if (_sync is null)
             return;
-        ByteBudget? parent;
         lock (_sync)
         {
-            parent = _parent;
+            var parent = _parent;
             _parent = null;
-            if (parent is not null)
-                Interlocked.Add(ref parent._used, -Volatile.Read(ref _used));
+            if (parent is not null && _used + _spare > 0)
+                parent.ReleaseOwn(_used + _spare);
+            _spare = 0;
         }
-
-        parent?.Wake();
     }
 
     /// <summary>Completes the next time bytes are given back; look again after.</summary>
@@ -186,5 +235,11 @@ internal sealed class ByteBudget
         Wake();
     }
 
-    private void Wake() => Interlocked.Exchange(ref _released, null)?.TrySetResult();
+    // Read first: a release with nobody waiting then writes nothing shared. A waiter publishes its wake-up with a full
+    // fence before it looks at the count again, and every release changes the count with one, so one sees the other.
+    private void Wake()
+    {
+        if (Volatile.Read(ref _released) is not null)
+            Interlocked.Exchange(ref _released, null)?.TrySetResult();
+    }
 }

@@ -73,6 +73,10 @@ internal sealed partial class PeerWriter<TBody> : IThreadPoolWorkItem
             _batchMessages = 0;
             _batchBytes = 0;
         }
+        else if (Volatile.Read(ref _drainQueued) != 0)
+        {
+            return; // the queued drain takes it (it clears the flag before it reads the queue); counting the pool's work costs more
+        }
         else if (ThreadPool.PendingWorkItemCount > 0)
         {
             if (Interlocked.Exchange(ref _drainQueued, 1) == 0)

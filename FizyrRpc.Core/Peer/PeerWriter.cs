@@ -94,11 +94,15 @@ internal sealed partial class PeerWriter<TBody>
         if (reserved)
             _connection.Budgets.Outgoing.Release(size);
         if (message.Header.MessageType == MessageType.Response)
-        {
-            _connection.Budgets.UnwrittenResponses.Release(size);
-            Interlocked.Decrement(ref _unwrittenResponses);
+            ResponsesWritten(1, size);
+    }
+
+    private void ResponsesWritten(int count, long bytes)
+    {
+        _connection.Budgets.UnwrittenResponses.Release(bytes);
+        Interlocked.Add(ref _unwrittenResponses, -count);
+        if (Volatile.Read(ref _responseWritten) is not null)
             Interlocked.Exchange(ref _responseWritten, null)?.TrySetResult();
-        }
     }
 
     /// <summary>Checks the write limits; a refused message's body is disposed.</summary>
@@ -169,10 +173,27 @@ internal sealed partial class PeerWriter<TBody>
         }
     }
 
+    // A written batch is released in one step: each budget and counter is touched once per batch, not per message,
+    // since the threads that reserve them run on the other core and every shared write moves a cache line.
     private void ReleaseAll(List<Message<TBody>> batch)
     {
+        long bytes = 0, responseBytes = 0;
+        var responses = 0;
         foreach (var message in batch)
-            Release(message);
+        {
+            var size = ConnectionBudgets.SizeOf(message);
+            message.Body.Dispose();
+            bytes += size;
+            if (message.Header.MessageType == MessageType.Response)
+            {
+                responses++;
+                responseBytes += size;
+            }
+        }
+
         batch.Clear();
+        _connection.Budgets.Outgoing.Release(bytes);
+        if (responses > 0)
+            ResponsesWritten(responses, responseBytes);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class RequestTracker<TBody>
     private readonly int _maxOpenSent;
     private readonly ByteBudget? _receivedBytes; // the bodies of open received requests
     private uint _nextId;
+    private int _openReceived;
     private ConnectionClosedException? _failed;
 
     public RequestTracker(int maxOpenReceived, int maxOpenSent, ByteBudget? receivedBytes = null)
@@ -42,14 +43,8 @@ internal sealed class RequestTracker<TBody>
         }
     }
 
-    public int OpenReceivedCount
-    {
-        get
-        {
-            lock (_sync)
-                return _received.Count;
-        }
-    }
+    // Read on every request the read loop dispatches: kept beside the table so reading it takes no lock.
+    public int OpenReceivedCount => Volatile.Read(ref _openReceived);
 
     /// <summary>Picks the next free ID (a u32 counter that wraps and skips IDs still open) and registers the request.</summary>
     public SentRequest<TBody> RegisterSent(PeerConnection<TBody> connection, int serviceId)
@@ -108,6 +103,7 @@ internal sealed class RequestTracker<TBody>
             if (_received.Count >= _maxOpenReceived || (_receivedBytes is { } bytes && bytes.Used > 0 && bytes.Used + size > bytes.Limit))
                 return RegisterResult.TooMany;
             _received.Add(request.RequestId, request);
+            Volatile.Write(ref _openReceived, _received.Count);
             _receivedBytes?.ForceReserve(size);
             return RegisterResult.Registered;
         }
@@ -127,6 +123,7 @@ internal sealed class RequestTracker<TBody>
             if (!_received.TryGetValue(request.RequestId, out var current) || !ReferenceEquals(current, request))
                 return;
             _received.Remove(request.RequestId);
+            Volatile.Write(ref _openReceived, _received.Count);
         }
 
         _receivedBytes?.Release(ConnectionBudgets.SizeOf(request.Message));
@@ -138,7 +135,10 @@ internal sealed class RequestTracker<TBody>
         lock (_sync)
         {
             if (_failed is null && _received.TryAdd(request.RequestId, request))
+            {
+                Volatile.Write(ref _openReceived, _received.Count);
                 _receivedBytes?.ForceReserve(ConnectionBudgets.SizeOf(request.Message));
+            }
         }
     }
 
@@ -154,6 +154,7 @@ internal sealed class RequestTracker<TBody>
             received = [.. _received.Values];
             _sent.Clear();
             _received.Clear();
+            Volatile.Write(ref _openReceived, 0);
         }
 
         foreach (var request in received)
