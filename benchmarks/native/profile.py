@@ -62,17 +62,26 @@ STACK_RULES = [
 ]
 
 
+# A JIT frame reads "instance void [Assembly] Namespace.Type::Method(...)": the assembly is the first bracket followed by
+# a space (a return type's reads "[System.Runtime]System...", and generic arguments follow the type).
+ASSEMBLY = re.compile(r"\[([\w.]+)\] ")
+
+
 def owner(symbol, dso):
     """Which part of the program a frame belongs to, or None for native code that says nothing by itself."""
-    if "[FizyrRpc." in symbol:
-        return "engine"
-    if "[System.IO.Pipelines]" in symbol or "[System.Threading.Channels]" in symbol:
-        return "Pipelines and Channels"
-    if any(tag in symbol for tag in ("[Conformance]", "[LoadGenerator]", "[MessagePack")) or dso.endswith("/floor"):
+    if dso.endswith("/floor"):
         return "application"
-    if "[System." in symbol:
+    match = ASSEMBLY.search(symbol)
+    if match is None:
+        return None
+    assembly = match.group(1)
+    if assembly.startswith("FizyrRpc."):
+        return "engine"
+    if assembly in ("System.IO.Pipelines", "System.Threading.Channels"):
+        return "Pipelines and Channels"
+    if assembly.startswith("System.") or assembly == "System":
         return "runtime: thread pool, tasks, sockets"
-    return None
+    return "application"  # the sample, the generated server, MessagePack
 
 
 def classify(frames):
