@@ -286,6 +286,10 @@ public class CliCallTests
         {
             var message = await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
             using var body = message.Message.Body;
+
+            // As a server does, the listener keeps the connection until the tool ends it: one that hung up at once would
+            // race the tool's own close, which then may find its connection closed by the remote (exit 3).
+            await Lifetime.Await.ThrowsAsync<ConnectionClosedException>(() => peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout));
             return (message.Header.MessageType, message.Header.ServiceId, System.Text.Encoding.UTF8.GetString(body.Data.Span));
         }
     }
