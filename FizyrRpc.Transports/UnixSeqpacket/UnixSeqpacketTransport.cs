@@ -15,9 +15,11 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 {
     private const int MaxDatagramsPerSend = 64;
 
-    // A receive takes up to this many datagrams in one system call, as long as their slots fit in ReceiveBatchBytes.
+    // A receive takes up to this many datagrams in one system call, as long as their slots (each as large as the body
+    // limit, since a datagram cut short is lost) fit in ReceiveBatchBytes. At 256 KiB a 128 KiB limit left one slot:
+    // one recvmmsg per message, and 2.4-2.9x the CPU per request (docs/PERFORMANCE.md, "Unix seqpacket (session 5)").
     private const int MaxDatagramsPerReceive = 32;
-    private const int ReceiveBatchBytes = 256 * 1024;
+    private const int ReceiveBatchBytes = 2 * 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly Endian _endian;
