@@ -264,56 +264,42 @@ public class CliCallTests
             case EndpointKind.Tcp:
             {
                 var listener = await TcpPeer.BindAsync("127.0.0.1:0");
-                return new OneMessageListener("tcp://" + listener.LocalEndPoint, listener) { Receive = async owner => await ReceiveOneAsync((await listener.AcceptAsync()).Peer, owner) };
+                return new OneMessageListener("tcp://" + listener.LocalEndPoint, listener, async () => await ReceiveOneAsync((await listener.AcceptAsync()).Peer));
             }
             case EndpointKind.UnixStream:
             {
                 var listener = await UnixStreamPeer.BindAsync(address["unix:".Length..]);
-                return new OneMessageListener(address, listener) { Receive = async owner => await ReceiveOneAsync((await listener.AcceptAsync()).Peer, owner) };
+                return new OneMessageListener(address, listener, async () => await ReceiveOneAsync((await listener.AcceptAsync()).Peer));
             }
             default:
             {
                 var listener = await UnixSeqpacketPeer.BindAsync(address["unix-seqpacket:".Length..]);
-                return new OneMessageListener(address, listener) { Receive = async owner => await ReceiveOneAsync((await listener.AcceptAsync()).Peer, owner) };
+                return new OneMessageListener(address, listener, async () => await ReceiveOneAsync((await listener.AcceptAsync()).Peer));
             }
         }
     }
 
-    // The connection stays open until the listener is disposed, after the tool has ended: closed at once, the tool could
-    // see the close before its own and rightly report that its message may not have gone out.
-    private static async Task<(MessageType, int, string)> ReceiveOneAsync<TBody>(PeerHandle<TBody> peer, OneMessageListener owner)
+    private static async Task<(MessageType, int, string)> ReceiveOneAsync<TBody>(PeerHandle<TBody> peer)
         where TBody : IMessageBody<TBody>
     {
-        owner.Keep(peer);
-        var message = await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
-        using var body = message.Message.Body;
-        return (message.Header.MessageType, message.Header.ServiceId, System.Text.Encoding.UTF8.GetString(body.Data.Span));
+        await using (peer)
+        {
+            var message = await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
+            using var body = message.Message.Body;
+
+            // As a server does, the listener keeps the connection until the tool ends it: one that hung up at once would
+            // race the tool's own close, which then may find its connection closed by the remote (exit 3).
+            await Lifetime.Await.ThrowsAsync<ConnectionClosedException>(() => peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout));
+            return (message.Header.MessageType, message.Header.ServiceId, System.Text.Encoding.UTF8.GetString(body.Data.Span));
+        }
     }
 
-    private sealed class OneMessageListener(string address, IAsyncDisposable listener) : IAsyncDisposable
+    private sealed class OneMessageListener(string address, IAsyncDisposable listener, Func<Task<(MessageType, int, string)>> receive) : IAsyncDisposable
     {
-        private readonly List<IAsyncDisposable> _accepted = [];
-
         public string Address { get; } = address;
 
-        public Func<OneMessageListener, Task<(MessageType, int, string)>>? Receive { get; init; }
+        public Task<(MessageType Type, int ServiceId, string Body)> ReceiveAsync() => receive().WaitAsync(CliTool.RunTimeout);
 
-        public Task<(MessageType Type, int ServiceId, string Body)> ReceiveAsync() => Receive!(this).WaitAsync(CliTool.RunTimeout);
-
-        public void Keep(IAsyncDisposable peer)
-        {
-            lock (_accepted)
-                _accepted.Add(peer);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            IAsyncDisposable[] accepted;
-            lock (_accepted)
-                accepted = [.. _accepted];
-            foreach (var peer in accepted)
-                await peer.DisposeAsync();
-            await listener.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => listener.DisposeAsync();
     }
 }

@@ -15,9 +15,11 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
 {
     private const int MaxDatagramsPerSend = 64;
 
-    // A receive takes up to this many datagrams in one system call, as long as their slots fit in ReceiveBatchBytes.
+    // A receive takes up to this many datagrams in one system call, as long as their slots (each as large as the body
+    // limit, since a datagram cut short is lost) fit in ReceiveBatchBytes. At 256 KiB a 128 KiB limit left one slot:
+    // one recvmmsg per message, and 2.4-2.9x the CPU per request (docs/PERFORMANCE.md, "Unix seqpacket (session 5)").
     private const int MaxDatagramsPerReceive = 32;
-    private const int ReceiveBatchBytes = 256 * 1024;
+    private const int ReceiveBatchBytes = 2 * 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly Endian _endian;
@@ -32,6 +34,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     private int _receivedCount;
     private int _nextReceived;
     private bool _drained;
+    private readonly ReceiveThread _receiveThread; // its thread starts at the first read that has to wait
     // Headers and small bodies are copied here, so a batch needs no pinning; larger bodies are pinned where they are.
     private const int SendScratchBytes = 64 * 1024;
     private readonly byte[] _sendScratch = GC.AllocateUninitializedArray<byte>(SendScratchBytes, pinned: true);
@@ -63,6 +66,7 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         _receiveBuffer = ArrayPool<byte>.Shared.Rent(slots * _slotSize);
         _receivedDescriptors = new int[slots * _fdSlots];
         _received = new DatagramReceive[slots];
+        _receiveThread = new ReceiveThread(socket.SafeHandle, ReceiveBatch);
     }
 
     /// <inheritdoc/>
@@ -94,25 +98,42 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     }
 
     /// <inheritdoc/>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Message<UnixBody>?> ReadMessageAsync(CancellationToken cancellationToken)
+    public ValueTask<Message<UnixBody>?> ReadMessageAsync(CancellationToken cancellationToken)
     {
-        while (_nextReceived == _receivedCount)
+        try
         {
-            if (_drained)
-            {
-                // A zero-byte peek waits for the next datagram through the socket's own event loop without consuming it.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, cancellationToken).ConfigureAwait(false);
-            }
-
-            _nextReceived = 0;
-            _receivedCount = SocketMessages.Receive(
-                _socket.SafeHandle, _receiveBuffer.AsSpan(0, _received.Length * _slotSize), _slotSize, _receivedDescriptors, _fdSlots, _received);
-
-            // Fewer than asked for means the queue ran dry: wait before the next receive instead of asking just to hear "none".
-            _drained = _receivedCount < _received.Length;
+            // Fewer datagrams than asked for last time means the queue ran dry: wait before the next receive instead of
+            // asking just to hear "none".
+            if (_nextReceived == _receivedCount && (_drained || ReceiveBatch() == 0))
+                return ReadAfterWaitAsync(cancellationToken);
+            return new ValueTask<Message<UnixBody>?>(DecodeNext());
         }
+        catch (Exception error)
+        {
+            return ValueTask.FromException<Message<UnixBody>?>(error);
+        }
+    }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Message<UnixBody>?> ReadAfterWaitAsync(CancellationToken cancellationToken)
+    {
+        await _receiveThread.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        return DecodeNext();
+    }
+
+    /// <summary>Receives the datagrams waiting, as many as there are slots, without blocking.</summary>
+    /// <returns>How many; 0 when none was waiting.</returns>
+    private int ReceiveBatch()
+    {
+        _nextReceived = 0;
+        _receivedCount = SocketMessages.Receive(
+            _socket.SafeHandle, _receiveBuffer.AsSpan(0, _received.Length * _slotSize), _slotSize, _receivedDescriptors, _fdSlots, _received);
+        _drained = _receivedCount < _received.Length;
+        return _receivedCount;
+    }
+
+    private Message<UnixBody>? DecodeNext()
+    {
         var slot = _nextReceived++;
         return Decode(_received[slot], _receiveBuffer.AsSpan(slot * _slotSize, _slotSize), _receivedDescriptors.AsSpan(slot * _fdSlots, _fdSlots));
     }
@@ -278,7 +299,11 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
     }
 
     /// <inheritdoc/>
-    public void Abort() => _socket.Dispose();
+    public void Abort()
+    {
+        _receiveThread.Stop();
+        _socket.Dispose();
+    }
 
     /// <summary>Closes the socket.</summary>
     public ValueTask DisposeAsync()
@@ -294,7 +319,13 @@ public sealed class UnixSeqpacketTransport : IPeerTransport<UnixBody>
         {
         }
 
+        _receiveThread.Stop();
         _socket.Dispose();
+
+        // A receive still under way (disposed in the middle of a read, which the peer never does) may yet write into
+        // the buffers: they are left to it and the collector.
+        if (_receiveThread.MayReceive)
+            return default;
 
         // Datagrams received in the last batch but never decoded (the connection ended first) still own descriptors.
         for (var slot = _nextReceived; slot < _receivedCount; slot++)
