@@ -142,6 +142,30 @@ public class CliCallTests
         Assert.That((type, serviceId, body), Is.EqualTo((MessageType.Stream, 9, "ping")));
     }
 
+    // The messages are the tool's contract with its users: word for word.
+    [TestCase("localhost:1", "Invalid address 'localhost:1': expected tcp://HOST:PORT, unix:PATH or unix-seqpacket:PATH.")]
+    [TestCase("unix:", "Invalid address 'unix:': the socket path is missing.")]
+    [TestCase("tcp://camera", "Invalid TCP address 'tcp://camera': Expected host:port, ipv4:port or [ipv6]:port, got 'camera'.")]
+    public async Task ABadAddressIsNamedWithWhatIsWrong(string address, string message)
+    {
+        var result = await CliTool.RunAsync("call", address, "1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Split('\n').Select(line => line.TrimEnd('\r')), Does.Contain(message), result.ToString());
+    }
+
+    [TestCase(EndpointKind.Tcp, "tcp:")]
+    [TestCase(EndpointKind.UnixStream, "unix-stream:")]
+    public async Task ConfigurationsFormsOfAnAddressWorkToo(EndpointKind kind, string scheme)
+    {
+        await using var server = await CliServer.StartAsync(kind);
+
+        var result = await CliTool.RunAsync("call", scheme + server.Target, "1", "--text", "hello");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Lines, Is.EqualTo(new[] { "response 0 hello" }));
+    }
+
     [Test]
     public async Task UsageErrorsExit2WithAMessage()
     {
