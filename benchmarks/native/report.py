@@ -279,7 +279,9 @@ def svg(comparison, title=None):
 
     # The floor, axes and their titles.
     add(f'<line x1="{LEFT}" y1="{y(1):.1f}" x2="{LEFT + plot_w}" y2="{y(1):.1f}" stroke="black" stroke-dasharray="6 4"/>')
-    add(f'<text x="{LEFT + plot_w + 6}" y="{y(1) + 4:.1f}">floor = 1</text>')
+    # Inside the plot, over the line, haloed: beside it, the legend could be in its way.
+    add(f'<text x="{LEFT + plot_w - 4}" y="{y(1) - 5:.1f}" text-anchor="end" stroke="white" stroke-width="3" '
+        f'paint-order="stroke">the floor = 1</text>')
     add(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="black"/>')
     add(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="black"/>')
     add(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 20}" text-anchor="middle">'
