@@ -310,6 +310,20 @@ public class CliCallTests
         {
             var message = await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
             using var body = message.Message.Body;
+
+            // Then the tool closes, as it does once its message is out. Closing here first raced it: a remote that closes
+            // first leaves the tool unsure that its message went out, which it rightly reports (exit 3).
+            ConnectionClosedException? closed = null;
+            try
+            {
+                await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
+            }
+            catch (ConnectionClosedException e)
+            {
+                closed = e;
+            }
+
+            Assert.That(closed?.Reason, Is.EqualTo(CloseReason.ClosedByRemote), "the tool closes the connection after its one message");
             return (message.Header.MessageType, message.Header.ServiceId, System.Text.Encoding.UTF8.GetString(body.Data.Span));
         }
     }
