@@ -26,11 +26,7 @@ public enum RpcEndpointKind
 /// <param name="Address">"host:port" for TCP, the socket path for Unix sockets.</param>
 public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
 {
-    private const string TcpPrefix = "tcp:";
-    private const string UnixStreamPrefix = "unix-stream:";
-    private const string UnixSeqpacketPrefix = "unix-seqpacket:";
-    private const string TcpUriPrefix = "tcp://";
-    private const string UnixPrefix = "unix:";
+    private const string Forms = "tcp:HOST:PORT, unix-stream:PATH or unix-seqpacket:PATH";
 
     /// <summary>Parses an endpoint.</summary>
     /// <exception cref="FormatException">The text is not of one of the forms above.</exception>
@@ -40,58 +36,38 @@ public sealed record RpcEndpoint(RpcEndpointKind Kind, string Address)
     /// <summary>Parses an endpoint; <paramref name="error"/> says why when it is not one.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out RpcEndpoint? endpoint, [NotNullWhen(false)] out string? error)
     {
+        // The transports' one address reader: the fizyr-rpc command line's forms are accepted too, so an address
+        // copied from one works in the other. Errors name the endpoint as it was written.
+        if (TransportAddress.TryParse(text, out var address, out var why, out var reason))
+        {
+            endpoint = new RpcEndpoint(
+                address.Kind switch
+                {
+                    TransportKind.Tcp => RpcEndpointKind.Tcp,
+                    TransportKind.UnixStream => RpcEndpointKind.UnixStream,
+                    _ => RpcEndpointKind.UnixSeqpacket,
+                },
+                address.Target);
+            error = null;
+            return true;
+        }
+
         endpoint = null;
-        if (string.IsNullOrWhiteSpace(text))
+        error = why switch
         {
-            error = "the endpoint is empty; expected tcp:HOST:PORT, unix-stream:PATH or unix-seqpacket:PATH";
-            return false;
-        }
-
-        // The fizyr-rpc command line's forms are accepted too, so an address copied from one works in the other.
-        var written = text;
-        if (text.StartsWith(TcpUriPrefix, StringComparison.Ordinal))
-            text = TcpPrefix + text[TcpUriPrefix.Length..];
-        else if (text.StartsWith(UnixPrefix, StringComparison.Ordinal))
-            text = UnixStreamPrefix + text[UnixPrefix.Length..];
-
-        if (text.StartsWith(TcpPrefix, StringComparison.Ordinal))
-        {
-            var address = text[TcpPrefix.Length..];
-            try
-            {
-                TcpPeer.ParseEndPoint(address);
-            }
-            catch (FormatException format)
-            {
-                error = $"'{written}' is not a TCP endpoint: {format.Message}";
-                return false;
-            }
-
-            endpoint = new RpcEndpoint(RpcEndpointKind.Tcp, address);
-        }
-        else if (text.StartsWith(UnixStreamPrefix, StringComparison.Ordinal) && text.Length > UnixStreamPrefix.Length)
-        {
-            endpoint = new RpcEndpoint(RpcEndpointKind.UnixStream, text[UnixStreamPrefix.Length..]);
-        }
-        else if (text.StartsWith(UnixSeqpacketPrefix, StringComparison.Ordinal) && text.Length > UnixSeqpacketPrefix.Length)
-        {
-            endpoint = new RpcEndpoint(RpcEndpointKind.UnixSeqpacket, text[UnixSeqpacketPrefix.Length..]);
-        }
-        else
-        {
-            error = $"'{written}' is not an endpoint; expected tcp:HOST:PORT, unix-stream:PATH or unix-seqpacket:PATH";
-            return false;
-        }
-
-        error = null;
-        return true;
+            TransportAddressError.Empty => $"the endpoint is empty; expected {Forms}",
+            TransportAddressError.InvalidTcpEndPoint => $"'{text}' is not a TCP endpoint: {reason}",
+            TransportAddressError.MissingPath => $"'{text}' is not an endpoint: {reason}",
+            _ => $"'{text}' is not an endpoint; expected {Forms}",
+        };
+        return false;
     }
 
     /// <summary>The endpoint as configuration writes it.</summary>
     public override string ToString() => Kind switch
     {
-        RpcEndpointKind.Tcp => TcpPrefix + Address,
-        RpcEndpointKind.UnixStream => UnixStreamPrefix + Address,
-        _ => UnixSeqpacketPrefix + Address,
+        RpcEndpointKind.Tcp => "tcp:" + Address,
+        RpcEndpointKind.UnixStream => "unix-stream:" + Address,
+        _ => "unix-seqpacket:" + Address,
     };
 }

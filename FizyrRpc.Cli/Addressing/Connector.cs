@@ -32,12 +32,12 @@ internal static class Connector
     {
         switch (address.Kind)
         {
-            case AddressKind.Tcp:
+            case TransportKind.Tcp:
             {
                 var config = settings.CreateStreamConfig();
                 return session.RunAsync(ct => ConnectAsync(address, () => TcpPeer.ConnectAsync(address.Target, config, null, ct)), cancellationToken);
             }
-            case AddressKind.UnixStream:
+            case TransportKind.UnixStream:
             {
                 var config = settings.CreateStreamConfig();
                 return session.RunAsync(ct => ConnectAsync(address, () => UnixStreamPeer.ConnectAsync(address.Target, config, null, ct)), cancellationToken);
@@ -56,13 +56,13 @@ internal static class Connector
     {
         switch (address.Kind)
         {
-            case AddressKind.Tcp:
+            case TransportKind.Tcp:
             {
                 await using var listener = await BindAsync(address, () => TcpPeer.BindAsync(address.Target, settings.CreateStreamConfig()));
-                await ReportListeningAsync(output, new RpcAddress(AddressKind.Tcp, listener.LocalEndPoint.ToString()));
+                await ReportListeningAsync(output, new RpcAddress(TransportKind.Tcp, listener.LocalEndPoint.ToString()));
                 return await session.RunAsync(listener, cancellationToken);
             }
-            case AddressKind.UnixStream:
+            case TransportKind.UnixStream:
             {
                 await using var listener = await BindAsync(address, () => UnixStreamPeer.BindAsync(address.Target, settings.CreateStreamConfig()));
                 await ReportListeningAsync(output, address);

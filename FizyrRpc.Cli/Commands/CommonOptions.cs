@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using FizyrRpc.Cli.Addressing;
 using FizyrRpc.Cli.Output;
+using FizyrRpc.Transports;
 
 namespace FizyrRpc.Cli.Commands;
 
@@ -99,7 +100,7 @@ internal sealed class CommonOptions
         if (RpcAddress.TryParse(text, out var address, out var error))
             return address!;
         result.AddError(error!);
-        return new RpcAddress(AddressKind.Tcp, "invalid:0");
+        return new RpcAddress(TransportKind.Tcp, "invalid:0");
     }
 
     private static void NonNegative(OptionResult result)

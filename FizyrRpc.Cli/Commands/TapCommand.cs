@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using FizyrRpc.Cli.Addressing;
 using FizyrRpc.Cli.Output;
 using FizyrRpc.Cli.Tap;
+using FizyrRpc.Transports;
 
 namespace FizyrRpc.Cli.Commands;
 
@@ -69,7 +70,7 @@ internal static class TapCommand
             using var listener = Bind();
             try
             {
-                var bound = listen.Kind == AddressKind.Tcp ? new RpcAddress(AddressKind.Tcp, listener.LocalEndPoint!.ToString()!) : listen;
+                var bound = listen.Kind == TransportKind.Tcp ? new RpcAddress(TransportKind.Tcp, listener.LocalEndPoint!.ToString()!) : listen;
                 await Connector.ReportListeningAsync(Console.Out, bound);
                 var connections = new List<Task>();
                 var count = 0;
@@ -92,7 +93,7 @@ internal static class TapCommand
             }
             finally
             {
-                if (listen.Kind != AddressKind.Tcp)
+                if (listen.Kind != TransportKind.Tcp)
                     File.Delete(listen.Target);
             }
         }
@@ -122,9 +123,9 @@ internal static class TapCommand
 
         private static Socket NewSocket(RpcAddress address) => address.Kind switch
         {
-            AddressKind.Tcp when address.EndPoint is IPEndPoint ip => new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
-            AddressKind.Tcp => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
-            AddressKind.UnixStream => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+            TransportKind.Tcp when address.EndPoint is IPEndPoint ip => new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+            TransportKind.Tcp => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+            TransportKind.UnixStream => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
             _ => new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified),
         };
 

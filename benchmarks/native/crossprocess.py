@@ -32,6 +32,14 @@ FizyrRpc meter (`serve-typed ... --metrics`), interleaved in one run as every ot
 
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
+
+--svg FILE, --markdown [FILE]: the report (report.py) of the run just made, or, with --from, of --json files instead of
+a run: a bar chart of each server's ratio to the floor per scenario, and a Markdown table of medians with their ranges
+over the runs (to standard output without FILE). Before and after stand side by side when the run had --baseline, or
+when --from is given two files (BEFORE.json AFTER.json).
+
+    python3 benchmarks/native/crossprocess.py --runs 3 --baseline /tmp/base --json after.json --svg after.svg --markdown
+    python3 benchmarks/native/crossprocess.py --from before.json after.json --svg chart.svg --markdown table.md
 """
 
 import argparse
@@ -46,6 +54,8 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+
+import report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -403,6 +413,27 @@ def compare(before_path, after_path):
               f"{b.get('server_cpu_us_per_request', missing):.2f} | {r['server_cpu_us_per_request']:.2f} |")
 
 
+def commit_of(root):
+    """The short commit of a checkout, or "" when it is not a git checkout."""
+    done = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def write_report(documents, svg_path, markdown_path):
+    """The chart and/or the table of one run (with or without --baseline) or of two (before, after)."""
+    comparison = report.compare(documents)
+    if svg_path:
+        with open(svg_path, "w") as out:
+            out.write(report.svg(comparison))
+        print(f"Chart written to {svg_path}")
+    if markdown_path == "-":
+        print(report.markdown(comparison), end="")
+    elif markdown_path:
+        with open(markdown_path, "w") as out:
+            out.write(report.markdown(comparison))
+        print(f"Table written to {markdown_path}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of every scenario against every server (default 3)")
@@ -417,7 +448,24 @@ def main():
                         help="floor, typed of another build, typed, typed with a metrics listener (64 in flight)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     parser.add_argument("--baseline", metavar="ROOT", help="also drive the conformance and typed servers built in checkout ROOT")
+    parser.add_argument("--svg", metavar="FILE", help="draw each server's ratio to the floor per scenario (before and after)")
+    parser.add_argument("--markdown", metavar="FILE", nargs="?", const="-",
+                        help="the before/after table of medians with ranges, to FILE or standard output")
+    parser.add_argument("--from", dest="sources", nargs="+", metavar="JSON",
+                        help="with --svg/--markdown: report one --json file (with or without --baseline) or two (BEFORE AFTER) instead of running")
     args = parser.parse_args()
+    if args.sources:
+        if len(args.sources) > 2:
+            parser.error("--from takes one --json file, or two: BEFORE AFTER")
+        if not (args.svg or args.markdown):
+            parser.error("--from needs --svg FILE and/or --markdown")
+        try:
+            documents = [json.load(open(path)) for path in args.sources]
+            write_report(documents, args.svg, args.markdown)
+        except (OSError, ValueError, KeyError) as error:
+            print(f"crossprocess.py: cannot report {' '.join(args.sources)}: {error}", file=sys.stderr)
+            return 1
+        return 0
     if args.diagnostics_cost:
         global BEFORE_DLL
         BEFORE_DLL = os.path.abspath(args.diagnostics_cost)
@@ -454,13 +502,18 @@ def main():
         print(f"Medians of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
               f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
         print(table(rows))
+        document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit_of(ROOT),
+                    "runs": args.runs, "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(),
+                    "medians": rows, "samples": samples}
+        if args.baseline:
+            document["baseline_commit"] = commit_of(args.baseline)
         if args.json:
             with open(args.json, "w") as out:
-                commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-                json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
-                           "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(),
-                           "medians": rows, "samples": samples}, out, indent=1)
+                json.dump(document, out, indent=1)
             print(f"\nResults written to {args.json}")
+        if args.svg or args.markdown:
+            print()
+            write_report([document], args.svg, args.markdown)
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
