@@ -71,7 +71,7 @@ public sealed class RpcRequestContext<TBody>
 
     /// <summary>Sends a typed responder update.</summary>
     public ValueTask SendUpdateAsync<T>(int updateId, T value) =>
-        Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        Request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 
     /// <summary>Sends a typed responder update; <paramref name="cancellationToken"/> cancels the send, as the request's own token does.</summary>
     public ValueTask SendUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
@@ -80,14 +80,14 @@ public sealed class RpcRequestContext<TBody>
         if (!cancellationToken.CanBeCanceled || cancellationToken == CancellationToken)
             return SendUpdateAsync(updateId, value);
         if (!CancellationToken.CanBeCanceled)
-            return Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), cancellationToken);
+            return Request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), cancellationToken);
         return SendLinkedUpdateAsync(updateId, value, cancellationToken);
     }
 
     private async ValueTask SendLinkedUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
-        await Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), linked.Token).ConfigureAwait(false);
+        await Request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>Reads the requester's updates until the request is answered, decoded by <paramref name="decode"/>.</summary>
@@ -124,12 +124,12 @@ public sealed class RpcRequestContext<TBody>
 
     /// <summary>Answers with a typed value; a typed server answers with the request's service ID.</summary>
     public ValueTask RespondAsync<T>(T value) =>
-        Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        Request.SendResponseAsync(ServiceId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 
     /// <summary>Answers with the format's "no body".</summary>
     public ValueTask RespondAsync() => Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.NoBody), CancellationToken);
 
     /// <summary>Sends a typed stream message to the remote.</summary>
     public ValueTask SendStreamAsync<T>(int streamId, T value) =>
-        Peer.SendStreamAsync(streamId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        Peer.SendStreamAsync(streamId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 }

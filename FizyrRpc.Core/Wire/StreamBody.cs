@@ -58,6 +58,9 @@ public readonly struct StreamBody : IMessageBody<StreamBody>, IEquatable<StreamB
         return new StreamBody(rented, length);
     }
 
+    /// <summary>A body over the first <paramref name="length"/> bytes of <paramref name="array"/>, rented from <paramref name="pool"/> (see <see cref="Rent"/>).</summary>
+    internal static StreamBody FromRented(ArrayPool<byte> pool, byte[] array, int length) => new(new RentedArray(pool, array), length);
+
     /// <summary>Whether the body holds a rented array that <see cref="Dispose"/> returns.</summary>
     public bool IsRented => _rented is not null;
 
