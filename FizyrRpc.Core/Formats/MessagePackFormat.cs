@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.CodeDom.Compiler;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using MessagePack;
 
@@ -18,8 +20,7 @@ public sealed class MessagePackFormat : IRpcFormat
 {
     private static readonly byte[] Nil = [0xc0];
 
-    // Whether the resolver's byte[] formatter is MessagePack's own (a bin, or nil), which Decode then reads itself:
-    // 0 not asked yet, 1 yes, 2 no.
+    // Whether byte[] bodies are MessagePack's bin (or nil), which Decode then reads itself: 0 not asked yet, 1 yes, 2 no.
     private int _builtInBytes;
 
     /// <summary>Creates the format with <paramref name="options"/>; untrusted-data security is always applied.</summary>
@@ -126,10 +127,16 @@ public sealed class MessagePackFormat : IRpcFormat
     /// <inheritdoc/>
     public string Describe(Type type) => FormatNames.Describe(type);
 
+    // Asked once per format: MessagePack's own byte[] formatter, or a resolver the generator made (its byte[] bodies are
+    // read as MessagePack's are: a bin, or nil), and not a resolver that gives byte[] a meaning of its own.
     private bool BuiltInBytes()
     {
         if (_builtInBytes == 0)
-            _builtInBytes = Formatter<byte[]>() is MessagePack.Formatters.ByteArrayFormatter ? 1 : 2;
+        {
+            var generated = Options.Resolver.GetType().GetCustomAttribute<GeneratedCodeAttribute>()?.Tool == "FizyrRpc.Generator";
+            _builtInBytes = generated || Formatter<byte[]>() is MessagePack.Formatters.ByteArrayFormatter ? 1 : 2;
+        }
+
         return _builtInBytes == 1;
     }
 
