@@ -185,7 +185,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
 
                     var larger = NewBody(largerLength, out var largerContents);
                     contents.Span.CopyTo(largerContents.Span);
-                    body.Dispose();
+                    body.Recycle();
                     (body, contents) = (larger, largerContents);
                 }
 
@@ -202,7 +202,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
         }
         catch
         {
-            body.Dispose();
+            body.Recycle();
             throw;
         }
         finally
@@ -241,9 +241,9 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
     {
         if (_largeBodyPool is { } pool)
             return StreamBody.Rent(pool, length, out contents);
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        contents = bytes;
-        return new StreamBody(bytes);
+        var bytes = LargeBodyRecycler.Instance.Rent(length);
+        contents = bytes.AsMemory(0, length);
+        return StreamBody.FromRecyclable(bytes, length);
     }
 
     /// <inheritdoc/>
