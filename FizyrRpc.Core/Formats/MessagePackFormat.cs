@@ -61,7 +61,8 @@ public sealed class MessagePackFormat : IRpcFormat
     /// <inheritdoc/>
     public ReadOnlyMemory<byte> Encode<T>(T value)
     {
-        if (Compresses)
+        // The feature check stays written out in each branch: Native AOT trims the compressed path only where it sees it.
+        if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
             return EncodeCompressed(value);
         var buffer = new ArrayBufferWriter<byte>();
         EncodeTo(buffer, value);
@@ -109,7 +110,7 @@ public sealed class MessagePackFormat : IRpcFormat
             return NoBodyRule.Accept<T>(nullable, body.IsEmpty ? "empty" : "nil");
         try
         {
-            if (Compresses)
+            if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
                 return Compressed.Deserialize<T>(body, Options);
             var reader = new MessagePackReader(body);
             var value = typeof(T) == typeof(byte[]) && BuiltInBytes() ? (T)(object)ReadBytes(ref reader)! : Formatter<T>().Deserialize(ref reader, Options);
