@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.CodeDom.Compiler;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using MessagePack;
 
@@ -17,6 +19,9 @@ namespace FizyrRpc;
 public sealed class MessagePackFormat : IRpcFormat
 {
     private static readonly byte[] Nil = [0xc0];
+
+    // Whether byte[] bodies are MessagePack's bin (or nil), which Decode then reads itself: 0 not asked yet, 1 yes, 2 no.
+    private int _builtInBytes;
 
     /// <summary>Creates the format with <paramref name="options"/>; untrusted-data security is always applied.</summary>
     /// <param name="options">
@@ -56,21 +61,47 @@ public sealed class MessagePackFormat : IRpcFormat
     /// <inheritdoc/>
     public ReadOnlyMemory<byte> Encode<T>(T value)
     {
+        // The feature check stays written out in each branch: Native AOT trims the compressed path only where it sees it.
+        if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
+            return EncodeCompressed(value);
+        var buffer = new ArrayBufferWriter<byte>();
+        EncodeTo(buffer, value);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>Whether bodies go through MessagePack's compressing serializer (which makes its own arrays).</summary>
+    internal bool Compresses => Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported;
+
+    /// <summary>Encodes <paramref name="value"/> into <paramref name="buffer"/> (no compression: see <see cref="Compresses"/>).</summary>
+    /// <exception cref="RpcFormatException">The value cannot be encoded.</exception>
+    internal void EncodeTo<T>(IBufferWriter<byte> buffer, T value)
+    {
         try
         {
-            if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
-                return Compressed.Serialize(value, Options);
-            var buffer = new ArrayBufferWriter<byte>();
             var writer = new MessagePackWriter(buffer);
             Formatter<T>().Serialize(ref writer, value, Options);
             writer.Flush();
-            return buffer.WrittenMemory;
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            throw new RpcFormatException($"Cannot encode a {typeof(T).Name} as MessagePack: {error.Message}", typeof(T), AsSerializationError<T>(error));
+            throw EncodeError<T>(error);
         }
     }
+
+    private ReadOnlyMemory<byte> EncodeCompressed<T>(T value)
+    {
+        try
+        {
+            return Compressed.Serialize(value, Options);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw EncodeError<T>(error);
+        }
+    }
+
+    private static RpcFormatException EncodeError<T>(Exception error) =>
+        new($"Cannot encode a {typeof(T).Name} as MessagePack: {error.Message}", typeof(T), AsSerializationError<T>(error));
 
     /// <inheritdoc/>
     public T Decode<T>(ReadOnlyMemory<byte> body, bool nullable)
@@ -82,7 +113,7 @@ public sealed class MessagePackFormat : IRpcFormat
             if (Options.Compression != MessagePackCompression.None && RuntimeFeature.IsDynamicCodeSupported)
                 return Compressed.Deserialize<T>(body, Options);
             var reader = new MessagePackReader(body);
-            var value = Formatter<T>().Deserialize(ref reader, Options);
+            var value = typeof(T) == typeof(byte[]) && BuiltInBytes() ? (T)(object)ReadBytes(ref reader)! : Formatter<T>().Deserialize(ref reader, Options);
             if (!reader.End)
                 throw new MessagePackSerializationException($"{body.Length - reader.Consumed} bytes follow the value");
             // A value the formatter read as null (a nil inside a longer body) obeys the same rule as a lone nil.
@@ -96,6 +127,30 @@ public sealed class MessagePackFormat : IRpcFormat
 
     /// <inheritdoc/>
     public string Describe(Type type) => FormatNames.Describe(type);
+
+    // Asked once per format: MessagePack's own byte[] formatter, or a resolver the generator made (its byte[] bodies are
+    // read as MessagePack's are: a bin, or nil), and not a resolver that gives byte[] a meaning of its own.
+    private bool BuiltInBytes()
+    {
+        if (_builtInBytes == 0)
+        {
+            var generated = Options.Resolver.GetType().GetCustomAttribute<GeneratedCodeAttribute>()?.Tool == "FizyrRpc.Generator";
+            _builtInBytes = generated || Formatter<byte[]>() is MessagePack.Formatters.ByteArrayFormatter ? 1 : 2;
+        }
+
+        return _builtInBytes == 1;
+    }
+
+    // What MessagePack's byte[] formatter reads (a bin, or nil), into an array the collector does not clear first: its
+    // copy of a large body writes every byte anyway, and clearing it would touch each page twice.
+    private static byte[]? ReadBytes(ref MessagePackReader reader)
+    {
+        if (reader.ReadBytes() is not { } bytes)
+            return null;
+        var array = bytes.IsEmpty ? [] : GC.AllocateUninitializedArray<byte>(checked((int)bytes.Length));
+        bytes.CopyTo(array);
+        return array;
+    }
 
     private MessagePack.Formatters.IMessagePackFormatter<T> Formatter<T>() =>
         Options.Resolver.GetFormatter<T>()

@@ -23,14 +23,35 @@ public sealed class RpcRequestContext<TBody>
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(format);
         ArgumentNullException.ThrowIfNull(peer);
-        Request = request;
+        _request = request;
         Format = format;
         Peer = peer;
         CancellationToken = cancellationToken;
     }
 
+    private readonly ReceivedRequest<TBody> _request;
+    private bool _bodyShared;
+
     /// <summary>The raw request handle underneath.</summary>
-    public ReceivedRequest<TBody> Request { get; }
+    public ReceivedRequest<TBody> Request
+    {
+        get
+        {
+            // Whoever takes the raw request may keep its body: the server then leaves the body to the collector.
+            _bodyShared = true;
+            return _request;
+        }
+    }
+
+    /// <summary>
+    /// Whether the request's body may be held beyond the handler: the raw request was taken, or the body was decoded as
+    /// <c>ReadOnlyMemory&lt;byte&gt;</c> (which a format may hand out as the body itself). Otherwise every decoded value is a
+    /// copy, and once the request is answered the body's array can be reused.
+    /// </summary>
+    internal bool BodyShared => _bodyShared;
+
+    /// <summary>The raw request, for the server's own use (which keeps nothing of its body).</summary>
+    internal ReceivedRequest<TBody> RequestHandle => _request;
 
     /// <summary>The format of every body.</summary>
     public IRpcFormat Format { get; }
@@ -42,7 +63,7 @@ public sealed class RpcRequestContext<TBody>
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The service the remote asked for.</summary>
-    public int ServiceId => Request.ServiceId;
+    public int ServiceId => _request.ServiceId;
 
     /// <summary>
     /// The decoding error of a body the remote sent on this request (the request's, or a request update's), once one
@@ -58,9 +79,11 @@ public sealed class RpcRequestContext<TBody>
     /// <exception cref="RpcFormatException">The body is not a valid <typeparamref name="T"/>.</exception>
     public T DecodeRequest<T>(bool nullable)
     {
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>) || typeof(T) == typeof(ReadOnlyMemory<byte>?))
+            _bodyShared = true;
         try
         {
-            return Format.Decode<T>(Request.Body.Data, nullable);
+            return Format.Decode<T>(_request.Body.Data, nullable);
         }
         catch (RpcFormatException error)
         {
@@ -71,7 +94,7 @@ public sealed class RpcRequestContext<TBody>
 
     /// <summary>Sends a typed responder update.</summary>
     public ValueTask SendUpdateAsync<T>(int updateId, T value) =>
-        Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        _request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 
     /// <summary>Sends a typed responder update; <paramref name="cancellationToken"/> cancels the send, as the request's own token does.</summary>
     public ValueTask SendUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
@@ -80,14 +103,14 @@ public sealed class RpcRequestContext<TBody>
         if (!cancellationToken.CanBeCanceled || cancellationToken == CancellationToken)
             return SendUpdateAsync(updateId, value);
         if (!CancellationToken.CanBeCanceled)
-            return Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), cancellationToken);
+            return _request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), cancellationToken);
         return SendLinkedUpdateAsync(updateId, value, cancellationToken);
     }
 
     private async ValueTask SendLinkedUpdateAsync<T>(int updateId, T value, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken);
-        await Request.SendUpdateAsync(updateId, TBody.FromBytes(Format.Encode(value)), linked.Token).ConfigureAwait(false);
+        await _request.SendUpdateAsync(updateId, EncodedBody.Encode<TBody, T>(Format, value), linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>Reads the requester's updates until the request is answered, decoded by <paramref name="decode"/>.</summary>
@@ -102,7 +125,7 @@ public sealed class RpcRequestContext<TBody>
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, CancellationToken)
             : null;
         var token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken);
-        while (await Request.ReceiveUpdateAsync(token).ConfigureAwait(false) is { } update)
+        while (await _request.ReceiveUpdateAsync(token).ConfigureAwait(false) is { } update)
         {
             using (update.Body)
             {
@@ -124,12 +147,12 @@ public sealed class RpcRequestContext<TBody>
 
     /// <summary>Answers with a typed value; a typed server answers with the request's service ID.</summary>
     public ValueTask RespondAsync<T>(T value) =>
-        Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        _request.SendResponseAsync(ServiceId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 
     /// <summary>Answers with the format's "no body".</summary>
-    public ValueTask RespondAsync() => Request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.NoBody), CancellationToken);
+    public ValueTask RespondAsync() => _request.SendResponseAsync(ServiceId, TBody.FromBytes(Format.NoBody), CancellationToken);
 
     /// <summary>Sends a typed stream message to the remote.</summary>
     public ValueTask SendStreamAsync<T>(int streamId, T value) =>
-        Peer.SendStreamAsync(streamId, TBody.FromBytes(Format.Encode(value)), CancellationToken);
+        Peer.SendStreamAsync(streamId, EncodedBody.Encode<TBody, T>(Format, value), CancellationToken);
 }

@@ -143,9 +143,9 @@ public abstract class RpcServerBase<TBody>
     internal async ValueTask HandleAsync(ReceivedRequest<TBody> request, PeerWriteHandle<TBody> write, CancellationToken cancellationToken)
     {
         var telemetry = RpcCallTelemetry.StartServer(InterfaceInfo, request.Message.Header, write.Diagnostics);
+        var context = new RpcRequestContext<TBody>(request, Format, write, cancellationToken);
         await using (request.ConfigureAwait(false))
         {
-            var context = new RpcRequestContext<TBody>(request, Format, write, cancellationToken);
             try
             {
                 await DispatchAsync(context).ConfigureAwait(false);
@@ -159,12 +159,21 @@ public abstract class RpcServerBase<TBody>
                 telemetry?.End(outcome!, error);
             }
         }
+
+        // Answered and released: unless the handler may hold the body, its array is lent to the next large request
+        // instead of the next one faulting in fresh pages (a body from the transport's recycler; a rented one goes
+        // back to its pool, which disposing it did already).
+        if (typeof(TBody) == typeof(StreamBody) && !context.BodyShared)
+        {
+            var body = request.Message.Body;
+            Unsafe.As<TBody, StreamBody>(ref body).Recycle();
+        }
     }
 
     // Sorts a failed request: an error on purpose, a body the remote got wrong, the connection gone, or a fault.
     private async ValueTask FailAsync(RpcRequestContext<TBody> context, Exception error, CancellationToken cancellationToken)
     {
-        var request = context.Request;
+        var request = context.RequestHandle;
         try
         {
             if (request.IsClosed)
@@ -211,7 +220,7 @@ public abstract class RpcServerBase<TBody>
     protected virtual ValueTask RespondUnknownServiceAsync(RpcRequestContext<TBody> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Request.SendErrorResponseAsync($"unknown service {context.ServiceId}", CancellationToken.None);
+        return context.RequestHandle.SendErrorResponseAsync($"unknown service {context.ServiceId}", CancellationToken.None);
     }
 
     /// <summary>
@@ -222,7 +231,7 @@ public abstract class RpcServerBase<TBody>
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
-        return context.Request.SendErrorResponseAsync($"invalid body for service {context.ServiceId}: {error.Message}", CancellationToken.None);
+        return context.RequestHandle.SendErrorResponseAsync($"invalid body for service {context.ServiceId}: {error.Message}", CancellationToken.None);
     }
 
     /// <summary>Handles a stream message from the remote; generated to decode it and call the typed handler. Ignores it by default.</summary>

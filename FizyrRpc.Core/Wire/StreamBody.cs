@@ -58,8 +58,23 @@ public readonly struct StreamBody : IMessageBody<StreamBody>, IEquatable<StreamB
         return new StreamBody(rented, length);
     }
 
+    /// <summary>A body over the first <paramref name="length"/> bytes of <paramref name="array"/>, rented from <paramref name="pool"/> (see <see cref="Rent"/>).</summary>
+    internal static StreamBody FromRented(ArrayPool<byte> pool, byte[] array, int length) => new(new RentedArray(pool, array), length);
+
+    /// <summary>
+    /// A body over the first <paramref name="length"/> bytes of an array from the <see cref="LargeBodyRecycler"/>: its
+    /// <see cref="Dispose"/> does nothing (as any unrented body's), and only <see cref="Recycle"/> gives the array back.
+    /// </summary>
+    internal static StreamBody FromRecyclable(byte[] array, int length) => new(new RentedArray(LargeBodyRecycler.Instance, array, returnsOnDispose: false), length);
+
+    /// <summary>
+    /// Gives the body's array back to where it came from, a rented or a recyclable one, by an owner that knows nobody
+    /// holds the body or its bytes any more; nothing for any other body.
+    /// </summary>
+    internal void Recycle() => _rented?.Recycle();
+
     /// <summary>Whether the body holds a rented array that <see cref="Dispose"/> returns.</summary>
-    public bool IsRented => _rented is not null;
+    public bool IsRented => _rented is { ReturnsOnDispose: true };
 
     /// <summary>Creates a body holding <paramref name="text"/> as UTF-8.</summary>
     public static StreamBody FromString(string text) => new(Encoding.UTF8.GetBytes(text));

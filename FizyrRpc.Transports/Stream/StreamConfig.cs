@@ -21,8 +21,9 @@ public sealed class StreamConfig
     public Endian Endian { get; set; } = Endian.Little;
 
     /// <summary>
-    /// Where received bodies of 64 KiB or more get their arrays (default null: each is a new array, which the garbage
-    /// collector reclaims). With a pool (e.g. <see cref="ArrayPool{T}.Shared"/>), such a body is rented
+    /// Where received bodies of 64 KiB or more get their arrays (default null: each has an array of its own, which the
+    /// garbage collector reclaims; a generated server gives a request's array back for reuse once the request is
+    /// answered, unless its handler took the raw request or a <c>ReadOnlyMemory&lt;byte&gt;</c> body). With a pool (e.g. <see cref="ArrayPool{T}.Shared"/>), such a body is rented
     /// (<see cref="StreamBody.Rent"/>): disposing it, or sending it on, returns the array, and its bytes must not be
     /// touched after that. Fresh large arrays cost the kernel a page fault per page on first touch; a pool reuses pages
     /// that are already mapped, which is most of the difference at camera-frame sizes.

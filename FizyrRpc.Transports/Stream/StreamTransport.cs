@@ -134,11 +134,14 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
     // The frame's header is buffered and its body is not all there: take what is buffered, then receive the rest from
     // the socket straight into the body. The pipe holds nothing afterwards and reads only when asked, so bypassing it
     // here keeps the byte order.
-    // The body's array grows with what has arrived (it starts at what is buffered plus GrowthStep and doubles), never
-    // to the announced size on the word of a header: a remote that announces a large body and trickles it holds about
-    // twice what it sent. The doubling copies each byte at most once more on average. Each growth is taken from the
-    // connection's incoming budget (and so the server's) first, waiting for room: the wait is within the frame's
-    // deadline, so a connection starved of budget is closed in time rather than held.
+    // The body's array is sized by what has arrived, never by the announced size on the word of a header: it starts at
+    // what the pipe buffered plus GrowthStep; when that is full it grows to what has arrived by then (received, plus
+    // what the socket holds: FIONREAD) or to twice its size, whichever is more, and to the whole body once half of it
+    // is here. A remote that announces a large body and trickles it holds about twice what it sent; a body that
+    // arrives fast grows once, copying no more than the pipe's buffer (each growth copies, and a fresh array costs a
+    // page fault per page on first touch: growing by doubling cost a 1 MiB body 2 MiB of arrays and 1 MiB of copies).
+    // Each growth is taken from the connection's incoming budget (and so the server's) first, waiting for room: the
+    // wait is within the frame's deadline, so a connection starved of budget is closed in time rather than held.
     private async ValueTask<Message<StreamBody>?> ReadLargeBodyAsync(MessageHeader header, int bodyLength, CancellationToken cancellationToken)
     {
         var token = _deadline.Start(cancellationToken);
@@ -173,7 +176,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
             {
                 if (received == contents.Length)
                 {
-                    var largerLength = (int)Math.Min(bodyLength, 2L * contents.Length);
+                    var largerLength = ArrivedLength(bodyLength, received, (int)Math.Min(bodyLength, 2L * contents.Length));
                     if (_readBudget is { } growthBudget)
                     {
                         await growthBudget.GrowAsync(largerLength - reserved, reserved, token).ConfigureAwait(false);
@@ -182,7 +185,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
 
                     var larger = NewBody(largerLength, out var largerContents);
                     contents.Span.CopyTo(largerContents.Span);
-                    body.Dispose();
+                    body.Recycle();
                     (body, contents) = (larger, largerContents);
                 }
 
@@ -199,7 +202,7 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
         }
         catch
         {
-            body.Dispose();
+            body.Recycle();
             throw;
         }
         finally
@@ -212,13 +215,35 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
         return new Message<StreamBody>(header, body);
     }
 
+    // How large the body's array is to be, given the bytes received so far and the least it is to grow to: no larger
+    // than twice what has arrived (received, plus what the socket holds), and the whole body as soon as that allows.
+    private int ArrivedLength(int bodyLength, int received, int atLeast)
+    {
+        long arrived = received + Available();
+        if (2 * arrived >= bodyLength)
+            return bodyLength;
+        return (int)Math.Min(bodyLength, Math.Max(atLeast, arrived));
+    }
+
+    private int Available()
+    {
+        try
+        {
+            return _socket.Available;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            return 0; // the receive that follows reports what went wrong
+        }
+    }
+
     private StreamBody NewBody(int length, out Memory<byte> contents)
     {
         if (_largeBodyPool is { } pool)
             return StreamBody.Rent(pool, length, out contents);
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        contents = bytes;
-        return new StreamBody(bytes);
+        var bytes = LargeBodyRecycler.Instance.Rent(length);
+        contents = bytes.AsMemory(0, length);
+        return StreamBody.FromRecyclable(bytes, length);
     }
 
     /// <inheritdoc/>
