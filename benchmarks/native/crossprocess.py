@@ -30,6 +30,14 @@ the floor, the typed server of another build (BEFORE_DLL: its LoadGenerator.dll,
 built separately), this build's typed server with nothing listening, and with a listener on every instrument of the
 FizyrRpc meter (`serve-typed ... --metrics`), interleaved in one run as every other measurement.
 
+--clients: the other way round: our clients in their own process (`LoadGenerator drive raw|typed`: the PeerHandle
+client and the generated typed client, one task per request in flight, every response checked) against the native
+floor, beside the native load generator driving the same floor, every scenario, interleaved in one run. Each ratio is
+to the native load generator's requests/s in the same run; also the client's CPU time and context switches per request
+and the floor's CPU per request, over the measured phase. With --baseline ROOT also ROOT's clients ("raw@base",
+"typed@base"; ROOT must have `drive`). With --smoke: each of our clients once per scenario, checked, and a damaged
+response caught; "N passed, M failed", never a timing.
+
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 """
@@ -332,6 +340,168 @@ def syscalls(tools, work):
     return rows
 
 
+# --- --clients: our clients in their own process against the native floor, beside the native load generator ----------
+
+# The clients: the native load generator, and `LoadGenerator drive raw|typed` (our PeerHandle client and the generated
+# typed client, one task per request in flight); with --baseline also those of the other checkout ("raw@base", ...).
+CLIENTS = ["native", "raw", "typed"]
+
+
+def client_command(tools, client, server, scenario, smoke, duration, warmup):
+    """The command of one client run against the floor `server`: the native load generator's options for every client."""
+    native = loadgen_command(tools, server, scenario, smoke, duration, warmup)
+    if client == "native":
+        return native
+    dll = BASELINE.get("typed", LOADGEN_DLL) if "@" in client else LOADGEN_DLL
+    return ["dotnet", dll, "drive", base_kind(client)] + native[1:]
+
+
+def process_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_client(tools, client, server, scenario, smoke=False, duration=2.0, warmup=1.0):
+    """Runs one client against the floor; returns (result dict or None, error text). Over the measured phase alone: the
+    client's CPU time (from /proc at the go, and its rusage once it exited) and context switches (perf stat, attached at
+    the go, ends with it), and the floor's CPU time."""
+    command = client_command(tools, client, server, scenario, smoke, duration, warmup)
+    if smoke:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            return None, done.stderr.strip() or f"exit code {done.returncode}"
+        return json.loads(done.stdout), ""
+    load = subprocess.Popen(command + ["--sync"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    warm = load.stdout.readline()
+    counter = None
+    if warm == "warm\n" and PERF:
+        counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", server.log_path + ".client.perf",
+                                    "-p", str(load.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.2)  # attached
+    client_cpu = process_cpu_seconds(load.pid) if warm == "warm\n" else 0.0
+    floor_cpu = server.cpu_seconds()
+    try:
+        load.stdin.write("go\n")
+        load.stdin.close()
+    except BrokenPipeError:
+        pass
+    output = load.stdout.read()
+    floor_cpu = server.cpu_seconds() - floor_cpu
+    errors = load.stderr.read()
+    _, status, usage = os.wait4(load.pid, 0)
+    load.returncode = os.waitstatus_to_exitcode(status)
+    load.stdout.close()
+    load.stderr.close()
+    client_cpu = usage.ru_utime + usage.ru_stime - client_cpu
+    switches = None
+    if counter is not None:
+        counter.wait(30)
+        for line in open(server.log_path + ".client.perf"):
+            if "context-switches" in line and line.split(",")[0].isdigit():
+                switches = int(line.split(",")[0])
+    if load.returncode != 0:
+        return None, errors.strip() or f"exit code {load.returncode}"
+    result = json.loads(output)
+    requests = result["requests"]
+    result["client_cpu_us_per_request"] = client_cpu * 1e6 / requests
+    result["client_switches_per_request"] = float("nan") if switches is None else switches / requests
+    result["floor_cpu_us_per_request"] = floor_cpu * 1e6 / requests
+    return result, ""
+
+
+def start_floors(tools, work):
+    return {transport: Server("floor", transport, tools, work) for transport in sorted({s.transport for s in SCENARIOS})}
+
+
+def clients_smoke(tools, work):
+    """Every scenario, each of our clients against the floor once, every response checked; and a floor that damages
+    every 5th response must make each of them fail."""
+    passed = failed = 0
+    floors = start_floors(tools, work)
+    try:
+        for scenario in SCENARIOS:
+            for client in CLIENTS[1:]:
+                result, error = run_client(tools, client, floors[scenario.transport], scenario, smoke=True)
+                if result is not None and result["checked"] == scenario.smoke_requests:
+                    passed += 1
+                    print(f"ok   {scenario.name}: the {client} client against the floor, {result['checked']} responses checked")
+                else:
+                    failed += 1
+                    print(f"FAIL {scenario.name}: the {client} client against the floor: {error or result}")
+        for transport in sorted({s.transport for s in SCENARIOS}):
+            corrupt = Server("floor", transport, tools, work, corrupt=5)
+            try:
+                scenario = next(s for s in SCENARIOS if s.transport == transport)
+                for client in CLIENTS[1:]:
+                    _, error = run_client(tools, client, corrupt, scenario, smoke=True)
+                    if "is not" in error or "service ID" in error:  # a check failed, not something else
+                        passed += 1
+                        print(f"ok   the {client} client catches a damaged response over {transport}: {error.splitlines()[-1]}")
+                    else:
+                        failed += 1
+                        print(f"FAIL the {client} client passed a floor that damages every 5th response over {transport}")
+            finally:
+                corrupt.stop()
+    finally:
+        for floor in floors.values():
+            floor.stop()
+    print(f"{passed} passed, {failed} failed")
+    return failed
+
+
+def measure_clients(tools, work, runs, duration, warmup):
+    """Run after run, every scenario driven by every client in turn (the order rotates), against the floor."""
+    floors = start_floors(tools, work)
+    samples = []
+    try:
+        for run in range(runs):
+            for scenario in SCENARIOS:
+                order = CLIENTS[run % len(CLIENTS):] + CLIENTS[:run % len(CLIENTS)]
+                for client in order:
+                    result, error = run_client(tools, client, floors[scenario.transport], scenario, duration=duration, warmup=warmup)
+                    if result is None:
+                        raise RuntimeError(f"run {run + 1}, {scenario.name}, {client}: {error}")
+                    result.update(run=run + 1, scenario=scenario.name, client=client)
+                    samples.append(result)
+                    log(f"run {run + 1}/{runs}  {scenario.name:40} {client:10} {result['requests_per_s']:>12,.0f} requests/s  "
+                        f"p50 {result['p50_us']:.1f} us  client CPU {result['client_cpu_us_per_request']:.2f} us/request")
+    finally:
+        for floor in floors.values():
+            floor.stop()
+
+    native = {(s["run"], s["scenario"]): s for s in samples if s["client"] == "native"}
+    rows = []
+    for scenario in SCENARIOS:
+        for client in CLIENTS:
+            mine = [s for s in samples if s["scenario"] == scenario.name and s["client"] == client]
+            ratios = [s["requests_per_s"] / native[(s["run"], s["scenario"])]["requests_per_s"] for s in mine]
+            row = {"scenario": scenario.name, "client": client, "transport": scenario.transport, "connections": scenario.connections,
+                   "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine),
+                   "x_native": median(ratios), "x_native_range": [min(ratios), max(ratios)],
+                   "p50_x_native": median([s["p50_us"] / native[(s["run"], s["scenario"])]["p50_us"] for s in mine])}
+            for key in ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "client_cpu_us_per_request",
+                        "client_switches_per_request", "floor_cpu_us_per_request", "allocated_per_request"):
+                row[key] = median([s[key] for s in mine if key in s])
+            rows.append(row)
+    return rows, samples
+
+
+def clients_table(rows):
+    lines = [
+        "| Scenario | Client | Requests/s | × native (range) | p50 µs | p50 × native | p99 µs | Client CPU µs / request | "
+        "Client context switches / request | Floor CPU µs / request | Client allocated B / request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        low, high = r["x_native_range"]
+        lines.append(
+            f"| {r['scenario']} | {r['client']} | {r['requests_per_s']:,.0f} | {r['x_native']:.2f} ({low:.2f}–{high:.2f}) | "
+            f"{r['p50_us']:,.1f} | {r['p50_x_native']:.2f} | {r['p99_us']:,.1f} | {r['client_cpu_us_per_request']:.2f} | "
+            f"{r['client_switches_per_request']:.3f} | {r['floor_cpu_us_per_request']:.2f} | {r['allocated_per_request']:,.0f} |")
+    return "\n".join(lines)
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -403,6 +573,24 @@ def compare(before_path, after_path):
               f"{b.get('server_cpu_us_per_request', missing):.2f} | {r['server_cpu_us_per_request']:.2f} |")
 
 
+def clients_main(tools, work, args):
+    if args.smoke:
+        return 1 if clients_smoke(tools, work) else 0
+    started = time.time()
+    rows, samples = measure_clients(tools, work, args.runs, args.duration, args.warmup)
+    print(f"Our clients against the native floor: medians of {args.runs} runs, {args.duration:g} s measured after "
+          f"{args.warmup:g} s of warm-up each, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
+    print(clients_table(rows))
+    if args.json:
+        with open(args.json, "w") as out:
+            commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+            json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
+                       "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(), "clients": True,
+                       "medians": rows, "samples": samples}, out, indent=1)
+        print(f"\nResults written to {args.json}")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of every scenario against every server (default 3)")
@@ -417,6 +605,8 @@ def main():
                         help="floor, typed of another build, typed, typed with a metrics listener (64 in flight)")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     parser.add_argument("--baseline", metavar="ROOT", help="also drive the conformance and typed servers built in checkout ROOT")
+    parser.add_argument("--clients", action="store_true",
+                        help="our raw and typed clients against the floor, beside the native load generator (with --smoke: checked)")
     args = parser.parse_args()
     if args.diagnostics_cost:
         global BEFORE_DLL
@@ -429,6 +619,7 @@ def main():
         BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(CONFORMANCE, ROOT))
         BASELINE["typed"] = os.path.join(args.baseline, os.path.relpath(LOADGEN_DLL, ROOT))
         SERVERS[:] = ["floor", "conformance", "conformance@base", "typed", "typed@base", "grpc"]
+        CLIENTS[:] = ["native", "raw", "raw@base", "typed", "typed@base"]
 
     if args.compare:
         compare(*args.compare)
@@ -440,6 +631,8 @@ def main():
         tools = build_native(work)
         if not args.no_build:
             build_dotnet()
+        if args.clients:
+            return clients_main(tools, work, args)
         if args.smoke:
             return 1 if smoke(tools, work) else 0
         if args.syscalls:
