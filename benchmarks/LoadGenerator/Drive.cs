@@ -10,11 +10,11 @@ using LoadGenerator.Typed;
 /// <code>
 /// drive (raw | typed) (--tcp HOST:PORT | --unix-seqpacket PATH) [--connections 1] [--in-flight 1] [--body 64]
 ///       [--requests 10000 | --duration S] [--warmup 1000 | --warmup-duration S] [--service 1] [--reply-service 0]
-///       [--timeout 120] [--sync]
+///       [--timeout 120] [--sync] [--inline-responses]
 /// </code>
 /// <c>raw</c>: the PeerHandle API as users write it, one task per request in flight (each sends its next request when
 /// its response is back). <c>typed</c>: the generated client (<see cref="ITypedEcho"/>, MessagePack bodies), one task per
-/// call in flight. Every response is checked: its body must be its request's (each request carries a different window of
+/// call in flight. --inline-responses: <see cref="PeerOptions.PreferInlineResponses"/> on. Every response is checked: its body must be its request's (each request carries a different window of
 /// a fixed pattern, so a swapped, stale or damaged body is caught) and, for <c>raw</c>, its service ID --reply-service.
 /// The first mismatch ends the run with exit code 1 and what was wrong on stderr. With --duration each task sends for
 /// that long, then finishes its open call. --sync: once warm, prints "warm" and waits for a line on standard input.
@@ -28,7 +28,7 @@ internal static class Drive
     private const string Usage =
         "usage: drive (raw | typed) (--tcp HOST:PORT | --unix-seqpacket PATH) [--connections N] [--in-flight N] [--body BYTES]\n" +
         "             [--requests N | --duration S] [--warmup N | --warmup-duration S] [--service ID] [--reply-service ID]\n" +
-        "             [--timeout S] [--sync]";
+        "             [--timeout S] [--sync] [--inline-responses]";
 
     // Distinct request bodies: a window of the pattern each. Fewer for large bodies (the typed client needs arrays).
     private const int SmallWindows = 256;
@@ -97,14 +97,15 @@ internal static class Drive
     private static async Task<Caller[]> ConnectAsync(Settings settings)
     {
         var callers = new Caller[settings.Connections];
+        var options = new PeerOptions { PreferInlineResponses = settings.InlineResponses };
         for (var i = 0; i < callers.Length; i++)
         {
             callers[i] = (settings.Transport, settings.Client) switch
             {
-                ("tcp", "raw") => new RawCaller<StreamBody>(await TcpPeer.ConnectAsync(settings.Address, Serve.StreamSettings), settings),
-                ("tcp", _) => new TypedCaller<StreamBody>(new ITypedEcho.Client(await TcpPeer.ConnectAsync(settings.Address, Serve.StreamSettings))),
-                (_, "raw") => new RawCaller<UnixBody>(await UnixSeqpacketPeer.ConnectAsync(settings.Address, Serve.SeqpacketSettings), settings),
-                _ => new TypedCaller<UnixBody>(new ITypedEcho.Client<UnixBody>(await UnixSeqpacketPeer.ConnectAsync(settings.Address, Serve.SeqpacketSettings))),
+                ("tcp", "raw") => new RawCaller<StreamBody>(await TcpPeer.ConnectAsync(settings.Address, Serve.StreamSettings, options), settings),
+                ("tcp", _) => new TypedCaller<StreamBody>(new ITypedEcho.Client(await TcpPeer.ConnectAsync(settings.Address, Serve.StreamSettings, options))),
+                (_, "raw") => new RawCaller<UnixBody>(await UnixSeqpacketPeer.ConnectAsync(settings.Address, Serve.SeqpacketSettings, options), settings),
+                _ => new TypedCaller<UnixBody>(new ITypedEcho.Client<UnixBody>(await UnixSeqpacketPeer.ConnectAsync(settings.Address, Serve.SeqpacketSettings, options))),
             };
         }
 
@@ -245,6 +246,8 @@ internal static class Drive
 
         public bool Sync { get; private init; }
 
+        public bool InlineResponses { get; private init; }
+
         public static Settings Parse(string[] args)
         {
             if (args is not [Command, "raw" or "typed", "--tcp" or "--unix-seqpacket", _, ..])
@@ -252,9 +255,9 @@ internal static class Drive
             var settings = new Settings(args[1], args[2] == "--tcp" ? "tcp" : "seqpacket", args[3]);
             for (var i = 4; i < args.Length; i++)
             {
-                if (args[i] == "--sync")
+                if (args[i] is "--sync" or "--inline-responses")
                 {
-                    settings = settings with { Sync = true };
+                    settings = args[i] == "--sync" ? settings with { Sync = true } : settings with { InlineResponses = true };
                     continue;
                 }
 

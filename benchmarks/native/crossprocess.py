@@ -34,9 +34,10 @@ FizyrRpc meter (`serve-typed ... --metrics`), interleaved in one run as every ot
 client and the generated typed client, one task per request in flight, every response checked) against the native
 floor, beside the native load generator driving the same floor, every scenario, interleaved in one run. Each ratio is
 to the native load generator's requests/s in the same run; also the client's CPU time and context switches per request
-and the floor's CPU per request, over the measured phase. With --baseline ROOT also ROOT's clients ("raw@base",
-"typed@base"; ROOT must have `drive`). With --smoke: each of our clients once per scenario, checked, and a damaged
-response caught; "N passed, M failed", never a timing.
+and the floor's CPU per request, over the measured phase. "raw-inline", "typed-inline": the same clients with
+PeerOptions.PreferInlineResponses. With --baseline ROOT also ROOT's clients ("raw@base", "typed@base"; ROOT must have
+`drive`). With --smoke: each of our clients once per scenario, checked, and a damaged response caught; "N passed,
+M failed", never a timing.
 
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
@@ -343,8 +344,9 @@ def syscalls(tools, work):
 # --- --clients: our clients in their own process against the native floor, beside the native load generator ----------
 
 # The clients: the native load generator, and `LoadGenerator drive raw|typed` (our PeerHandle client and the generated
-# typed client, one task per request in flight); with --baseline also those of the other checkout ("raw@base", ...).
-CLIENTS = ["native", "raw", "typed"]
+# typed client, one task per request in flight), each also with PeerOptions.PreferInlineResponses ("-inline"); with
+# --baseline also those of the other checkout ("raw@base", "typed@base").
+CLIENTS = ["native", "raw", "raw-inline", "typed", "typed-inline"]
 
 
 def client_command(tools, client, server, scenario, smoke, duration, warmup):
@@ -353,7 +355,8 @@ def client_command(tools, client, server, scenario, smoke, duration, warmup):
     if client == "native":
         return native
     dll = BASELINE.get("typed", LOADGEN_DLL) if "@" in client else LOADGEN_DLL
-    return ["dotnet", dll, "drive", base_kind(client)] + native[1:]
+    kind = base_kind(client)
+    return ["dotnet", dll, "drive", kind.split("-")[0]] + native[1:] + (["--inline-responses"] if kind.endswith("-inline") else [])
 
 
 def process_cpu_seconds(pid):
@@ -619,7 +622,7 @@ def main():
         BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(CONFORMANCE, ROOT))
         BASELINE["typed"] = os.path.join(args.baseline, os.path.relpath(LOADGEN_DLL, ROOT))
         SERVERS[:] = ["floor", "conformance", "conformance@base", "typed", "typed@base", "grpc"]
-        CLIENTS[:] = ["native", "raw", "raw@base", "typed", "typed@base"]
+        CLIENTS[:] = ["native", "raw", "raw-inline", "raw@base", "typed", "typed-inline", "typed@base"]
 
     if args.compare:
         compare(*args.compare)
