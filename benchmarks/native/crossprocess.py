@@ -130,6 +130,36 @@ def build_dotnet():
         subprocess.run(["dotnet", "build", "-c", "Release", "--nologo", "-v", "quiet", os.path.join(ROOT, project)], check=True)
 
 
+def process_cpu_seconds(pid):
+    """CPU seconds (user + system) process pid spent so far, every thread (ended ones too)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def count_switches(pid, path):
+    """Starts `perf stat` counting process pid's context switches (every thread, new ones too) into path; or None."""
+    if not PERF:
+        return None
+    counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", path, "-p", str(pid)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)  # attached
+    return counter
+
+
+def counted_switches(counter, path, interrupt):
+    """The count of a count_switches counter (None without one), once it ended: interrupted, or with its process."""
+    if counter is None:
+        return None
+    if interrupt:
+        counter.send_signal(signal.SIGINT)
+    counter.wait(30)
+    for line in open(path):
+        if "context-switches" in line and line.split(",")[0].isdigit():
+            return int(line.split(",")[0])
+    return None
+
+
 class Server:
     """One server process: started, its "listening on" line read, stopped with SIGTERM (then SIGKILL)."""
 
@@ -172,18 +202,11 @@ class Server:
 
     def cpu_seconds(self):
         """CPU seconds (user + system) the process spent so far, every thread (ended ones too)."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
 
     def count_switches(self, path):
         """Starts `perf stat` counting the process's context switches (every thread, new ones too) into path; or None."""
-        if not PERF:
-            return None
-        counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", path, "-p", str(self.process.pid)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.2)  # attached
-        return counter
+        return count_switches(self.process.pid, path)
 
     def stop(self):
         if self.process.poll() is None:
@@ -231,13 +254,7 @@ def run_one(tools, server, scenario, smoke=False, duration=2.0, warmup=1.0):
     cpu = server.cpu_seconds()
     output, errors = load.communicate("go\n")
     cpu = server.cpu_seconds() - cpu
-    switches = None
-    if counter is not None:
-        counter.send_signal(signal.SIGINT)
-        counter.wait(30)
-        for line in open(server.log_path + ".perf"):
-            if "context-switches" in line and line.split(",")[0].isdigit():
-                switches = int(line.split(",")[0])
+    switches = counted_switches(counter, server.log_path + ".perf", interrupt=True)
     if load.returncode != 0:
         return None, errors.strip() or f"exit code {load.returncode}"
     result = json.loads(output)
@@ -359,12 +376,6 @@ def client_command(tools, client, server, scenario, smoke, duration, warmup):
     return ["dotnet", dll, "drive", kind.split("-")[0]] + native[1:] + (["--inline-responses"] if kind.endswith("-inline") else [])
 
 
-def process_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_client(tools, client, server, scenario, smoke=False, duration=2.0, warmup=1.0):
     """Runs one client against the floor; returns (result dict or None, error text). Over the measured phase alone: the
     client's CPU time (from /proc at the go, and its rusage once it exited) and context switches (perf stat, attached at
@@ -377,11 +388,7 @@ def run_client(tools, client, server, scenario, smoke=False, duration=2.0, warmu
         return json.loads(done.stdout), ""
     load = subprocess.Popen(command + ["--sync"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     warm = load.stdout.readline()
-    counter = None
-    if warm == "warm\n" and PERF:
-        counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", server.log_path + ".client.perf",
-                                    "-p", str(load.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.2)  # attached
+    counter = count_switches(load.pid, server.log_path + ".client.perf") if warm == "warm\n" else None
     client_cpu = process_cpu_seconds(load.pid) if warm == "warm\n" else 0.0
     floor_cpu = server.cpu_seconds()
     try:
@@ -397,12 +404,7 @@ def run_client(tools, client, server, scenario, smoke=False, duration=2.0, warmu
     load.stdout.close()
     load.stderr.close()
     client_cpu = usage.ru_utime + usage.ru_stime - client_cpu
-    switches = None
-    if counter is not None:
-        counter.wait(30)
-        for line in open(server.log_path + ".client.perf"):
-            if "context-switches" in line and line.split(",")[0].isdigit():
-                switches = int(line.split(",")[0])
+    switches = counted_switches(counter, server.log_path + ".client.perf", interrupt=False)
     if load.returncode != 0:
         return None, errors.strip() or f"exit code {load.returncode}"
     result = json.loads(output)
@@ -456,37 +458,15 @@ def clients_smoke(tools, work):
 def measure_clients(tools, work, runs, duration, warmup):
     """Run after run, every scenario driven by every client in turn (the order rotates), against the floor."""
     floors = start_floors(tools, work)
-    samples = []
     try:
-        for run in range(runs):
-            for scenario in SCENARIOS:
-                order = CLIENTS[run % len(CLIENTS):] + CLIENTS[:run % len(CLIENTS)]
-                for client in order:
-                    result, error = run_client(tools, client, floors[scenario.transport], scenario, duration=duration, warmup=warmup)
-                    if result is None:
-                        raise RuntimeError(f"run {run + 1}, {scenario.name}, {client}: {error}")
-                    result.update(run=run + 1, scenario=scenario.name, client=client)
-                    samples.append(result)
-                    log(f"run {run + 1}/{runs}  {scenario.name:40} {client:10} {result['requests_per_s']:>12,.0f} requests/s  "
-                        f"p50 {result['p50_us']:.1f} us  client CPU {result['client_cpu_us_per_request']:.2f} us/request")
+        samples = interleaved(runs, lambda scenario: CLIENTS, lambda scenario, client: run_client(
+            tools, client, floors[scenario.transport], scenario, duration=duration, warmup=warmup), "client")
     finally:
         for floor in floors.values():
             floor.stop()
-
-    native = {(s["run"], s["scenario"]): s for s in samples if s["client"] == "native"}
-    rows = []
-    for scenario in SCENARIOS:
-        for client in CLIENTS:
-            mine = [s for s in samples if s["scenario"] == scenario.name and s["client"] == client]
-            ratios = [s["requests_per_s"] / native[(s["run"], s["scenario"])]["requests_per_s"] for s in mine]
-            row = {"scenario": scenario.name, "client": client, "transport": scenario.transport, "connections": scenario.connections,
-                   "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine),
-                   "x_native": median(ratios), "x_native_range": [min(ratios), max(ratios)],
-                   "p50_x_native": median([s["p50_us"] / native[(s["run"], s["scenario"])]["p50_us"] for s in mine])}
-            for key in ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "client_cpu_us_per_request",
-                        "client_switches_per_request", "floor_cpu_us_per_request", "allocated_per_request"):
-                row[key] = median([s[key] for s in mine if key in s])
-            rows.append(row)
+    rows = medians(samples, lambda scenario: CLIENTS, "client", "native", (
+        "requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "client_cpu_us_per_request",
+        "client_switches_per_request", "floor_cpu_us_per_request", "allocated_per_request"))
     return rows, samples
 
 
@@ -509,42 +489,56 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def interleaved(runs, kinds_of, run_kind, role):
+    """Run after run, every scenario with each of its kinds (servers or clients) in turn, the order rotating from run to
+    run; run_kind(scenario, kind) returns (result or None, error). Returns every run's result, tagged."""
+    samples = []
+    for run in range(runs):
+        for scenario in SCENARIOS:
+            kinds = kinds_of(scenario)
+            for kind in kinds[run % len(kinds):] + kinds[:run % len(kinds)]:
+                result, error = run_kind(scenario, kind)
+                if result is None:
+                    raise RuntimeError(f"run {run + 1}, {scenario.name}, {kind}: {error}")
+                result.update({"run": run + 1, "scenario": scenario.name, role: kind})
+                samples.append(result)
+                extra = f"  {role} CPU {result[role + '_cpu_us_per_request']:.2f} us/request" if role + "_cpu_us_per_request" in result else ""
+                log(f"run {run + 1}/{runs}  {scenario.name:40} {kind:12} {result['requests_per_s']:>12,.0f} requests/s  "
+                    f"p50 {result['p50_us']:.1f} us{extra}")
+    return samples
+
+
+def medians(samples, kinds_of, role, reference, keys):
+    """Per scenario and kind: the medians over the runs of keys, and the ratios to the reference kind of the same run
+    ("x_REFERENCE" with its range, "p50_x_REFERENCE")."""
+    base = {(s["run"], s["scenario"]): s for s in samples if s[role] == reference}
+    rows = []
+    for scenario in SCENARIOS:
+        for kind in kinds_of(scenario):
+            mine = [s for s in samples if s["scenario"] == scenario.name and s[role] == kind]
+            ratios = [s["requests_per_s"] / base[(s["run"], s["scenario"])]["requests_per_s"] for s in mine]
+            row = {"scenario": scenario.name, role: kind, "transport": scenario.transport, "connections": scenario.connections,
+                   "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine)}
+            for key in keys:
+                row[key] = median([s[key] for s in mine if key in s])
+            row[f"x_{reference}"] = median(ratios)
+            row[f"p50_x_{reference}"] = median([s["p50_us"] / base[(s["run"], s["scenario"])]["p50_us"] for s in mine])
+            row[f"x_{reference}_range"] = [min(ratios), max(ratios)]
+            rows.append(row)
+    return rows
+
+
 def measure(tools, work, runs, duration, warmup):
     servers = start_servers(tools, work)
-    samples = []  # one dict per run, scenario and server
     try:
-        for run in range(runs):
-            for scenario in SCENARIOS:
-                kinds = servers_of(scenario)
-                order = kinds[run % len(kinds):] + kinds[:run % len(kinds)]
-                for kind in order:
-                    result, error = run_one(tools, servers[(kind, scenario.transport)], scenario, duration=duration, warmup=warmup)
-                    if result is None:
-                        raise RuntimeError(f"run {run + 1}, {scenario.name}, {kind}: {error}")
-                    result.update(run=run + 1, scenario=scenario.name, server=kind)
-                    samples.append(result)
-                    log(f"run {run + 1}/{runs}  {scenario.name:40} {kind:12} {result['requests_per_s']:>12,.0f} requests/s  "
-                        f"p50 {result['p50_us']:.1f} us")
+        samples = interleaved(runs, servers_of, lambda scenario, kind: run_one(
+            tools, servers[(kind, scenario.transport)], scenario, duration=duration, warmup=warmup), "server")
     finally:
         for server in servers.values():
             server.stop()
-
     # Ratios to the floor of the same scenario in the same run, then medians over the runs.
-    floor = {(s["run"], s["scenario"]): s for s in samples if s["server"] == "floor"}
-    rows = []
-    for scenario in SCENARIOS:
-        for kind in servers_of(scenario):
-            mine = [s for s in samples if s["scenario"] == scenario.name and s["server"] == kind]
-            row = {"scenario": scenario.name, "server": kind, "transport": scenario.transport,
-                   "connections": scenario.connections, "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine)}
-            for key in ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us",
-                        "server_cpu_us_per_request", "server_switches_per_request"):
-                row[key] = median([s[key] for s in mine])
-            row["x_floor"] = median([s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine])
-            row["p50_x_floor"] = median([s["p50_us"] / floor[(s["run"], s["scenario"])]["p50_us"] for s in mine])
-            row["x_floor_range"] = [min(s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine),
-                                    max(s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine)]
-            rows.append(row)
+    rows = medians(samples, servers_of, "server", "floor", ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us",
+                                                           "server_cpu_us_per_request", "server_switches_per_request"))
     return rows, samples
 
 
@@ -576,21 +570,26 @@ def compare(before_path, after_path):
               f"{b.get('server_cpu_us_per_request', missing):.2f} | {r['server_cpu_us_per_request']:.2f} |")
 
 
+def report(args, started, title, text, rows, samples, **extra):
+    """Prints a measurement's table under its title and, with --json, writes the medians and every run's figures."""
+    print(f"{title + 'medians' if title else 'Medians'} of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
+    print(text)
+    if args.json:
+        with open(args.json, "w") as out:
+            commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+            json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
+                       "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(), **extra,
+                       "medians": rows, "samples": samples}, out, indent=1)
+        print(f"\nResults written to {args.json}")
+
+
 def clients_main(tools, work, args):
     if args.smoke:
         return 1 if clients_smoke(tools, work) else 0
     started = time.time()
     rows, samples = measure_clients(tools, work, args.runs, args.duration, args.warmup)
-    print(f"Our clients against the native floor: medians of {args.runs} runs, {args.duration:g} s measured after "
-          f"{args.warmup:g} s of warm-up each, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
-    print(clients_table(rows))
-    if args.json:
-        with open(args.json, "w") as out:
-            commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-            json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
-                       "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(), "clients": True,
-                       "medians": rows, "samples": samples}, out, indent=1)
-        print(f"\nResults written to {args.json}")
+    report(args, started, "Our clients against the native floor: ", clients_table(rows), rows, samples, clients=True)
     return 0
 
 
@@ -647,16 +646,7 @@ def main():
             return 0
         started = time.time()
         rows, samples = measure(tools, work, args.runs, args.duration, args.warmup)
-        print(f"Medians of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
-              f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
-        print(table(rows))
-        if args.json:
-            with open(args.json, "w") as out:
-                commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-                json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit, "runs": args.runs,
-                           "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(),
-                           "medians": rows, "samples": samples}, out, indent=1)
-            print(f"\nResults written to {args.json}")
+        report(args, started, "", table(rows), rows, samples)
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
