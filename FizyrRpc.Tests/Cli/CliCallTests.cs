@@ -286,6 +286,9 @@ public class CliCallTests
         {
             var message = await peer.ReceiveMessageAsync().AsTask().WaitAsync(Loopback.Timeout);
             using var body = message.Message.Body;
+            // The tool closes first: closing here while its graceful close is under way would end it with
+            // ClosedByRemote (exit 3), a race of the test, not of the tool.
+            await Task.WhenAny(peer.Completion).WaitAsync(Loopback.Timeout);
             return (message.Header.MessageType, message.Header.ServiceId, System.Text.Encoding.UTF8.GetString(body.Data.Span));
         }
     }
