@@ -92,6 +92,18 @@ public sealed class PeerOptions
     /// </summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Whether the code awaiting a response continues on the connection's read loop (default false: on the thread
+    /// pool). With it on, the callers whose responses arrive in one read run one after the other on the read loop, each
+    /// until its next pending await, and the requests they send meanwhile go out in one write when the loop would wait:
+    /// no thread hand-off per response and fewer sends, at the price of Kestrel's <c>UnsafePreferInlineScheduling</c>:
+    /// code after <c>await</c> on a call must not block, or it stalls the connection (every response behind it waits),
+    /// and blocking on another call on the same connection there (<c>.Result</c>, <c>.Wait()</c>) never returns. Measured
+    /// over TCP it cuts a busy client's CPU per request; over Unix seqpacket it did not pay (docs/PERFORMANCE.md).
+    /// Only the response wakes its caller inline; responder updates and stream messages are unaffected.
+    /// </summary>
+    public bool PreferInlineResponses { get; set; }
+
     /// <summary>A validated copy, which later changes to this instance do not reach.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     internal PeerOptions Snapshot()

@@ -46,17 +46,7 @@ public sealed class SentRequest<TBody> : IAsyncDisposable, IDisposable
             return _queue.DeliverAsync(message, cancellationToken);
 
         _responseArrived = true;
-        var delivery = _queue.DeliverAsync(message, cancellationToken);
-        if (!delivery.IsCompletedSuccessfully)
-            return DeliverResponseSlowAsync(delivery);
-        _queue.Complete(); // nothing follows the response, and it stays readable if the connection closes now
-        return default;
-    }
-
-    private async ValueTask DeliverResponseSlowAsync(ValueTask delivery)
-    {
-        await delivery.ConfigureAwait(false);
-        _queue.Complete();
+        return _queue.DeliverAsync(message, cancellationToken, last: true, inline: _connection.Options.PreferInlineResponses);
     }
 
     internal void Fail(ConnectionClosedException error) => _queue.Complete(error);

@@ -39,15 +39,17 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
     /// <summary>
     /// Called by the read loop. A message for a handle that is gone, or after completion, is dropped. A queued message
     /// counts against the connection's incoming bytes until it is read; with none left, the read loop waits first.
+    /// <paramref name="last"/>: nothing follows it (the response), the queue completes with it; with
+    /// <paramref name="inline"/> too, a reader waiting for it continues on this thread instead of the thread pool.
     /// </summary>
-    public ValueTask DeliverAsync(Message<TBody> message, CancellationToken cancellationToken)
+    public ValueTask DeliverAsync(Message<TBody> message, CancellationToken cancellationToken, bool last = false, bool inline = false)
     {
         if (!_connection.Budgets.Incoming.HasRoom)
-            return DeliverWhenBudgetAsync(message, cancellationToken);
-        return DeliverCoreAsync(message, cancellationToken);
+            return DeliverWhenBudgetAsync(message, last, cancellationToken);
+        return DeliverCoreAsync(message, last, inline, cancellationToken);
     }
 
-    private ValueTask DeliverCoreAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private ValueTask DeliverCoreAsync(Message<TBody> message, bool last, bool inline, CancellationToken cancellationToken)
     {
         TaskCompletionSource? room = null;
         var wake = false;
@@ -66,18 +68,24 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
             else
             {
                 Enqueue(message);
+                _completed = last; // it stays readable if the connection closes now
                 wake = TakeReader();
             }
         }
 
         if (room is not null)
-            return DeliverWhenRoomAsync(message, room, cancellationToken);
+            return DeliverWhenRoomAsync(message, last, room, cancellationToken);
         if (wake)
+        {
+            // The reader's continuation runs here, on the read loop: what it sends joins the loop's write batch.
+            _reader.RunContinuationsAsynchronously = !inline;
             _reader.SetResult(true);
+        }
+
         return default;
     }
 
-    private async ValueTask DeliverWhenBudgetAsync(Message<TBody> message, CancellationToken cancellationToken)
+    private async ValueTask DeliverWhenBudgetAsync(Message<TBody> message, bool last, CancellationToken cancellationToken)
     {
         try
         {
@@ -89,10 +97,10 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
             throw;
         }
 
-        await DeliverCoreAsync(message, cancellationToken).ConfigureAwait(false);
+        await DeliverCoreAsync(message, last, inline: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask DeliverWhenRoomAsync(Message<TBody> message, TaskCompletionSource room, CancellationToken cancellationToken)
+    private async ValueTask DeliverWhenRoomAsync(Message<TBody> message, bool last, TaskCompletionSource room, CancellationToken cancellationToken)
     {
         try
         {
@@ -104,7 +112,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
             throw;
         }
 
-        await DeliverAsync(message, cancellationToken).ConfigureAwait(false);
+        await DeliverAsync(message, cancellationToken, last).ConfigureAwait(false);
     }
 
     /// <summary>No more messages will come; with an error, a waiting reader fails with it once the queue is empty.</summary>
@@ -202,6 +210,7 @@ internal sealed class UpdateQueue<TBody> : IValueTaskSource<bool>
             if (cancellationToken.IsCancellationRequested)
                 return ValueTask.FromCanceled<bool>(cancellationToken);
             _reader.Reset();
+            _reader.RunContinuationsAsynchronously = true;
             _readerWaiting = true;
             version = _reader.Version;
 

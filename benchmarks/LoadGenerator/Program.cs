@@ -10,10 +10,14 @@ using System.Globalization;
 // Or: ... -- compare before.json[,more.json] after.json[,more.json]   (sweeps side by side, medians when several, as a Markdown table)
 // Or: ... -- serve-typed (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH), or serve-grpc --tcp 127.0.0.1:0
 //   (the typed or the gRPC echo server alone, for the native load generator in another process: benchmarks/native)
+// Or: ... -- drive (raw | typed) (--tcp HOST:PORT | --unix-seqpacket PATH) [the native load generator's options]
+//   (our raw or typed client alone against a server in another process, e.g. the native floor: see Drive)
 if (args is [TwoProcess.ChildCommand, ..])
     return await TwoProcess.RunChildAsync(args);
 if (args is [Serve.TypedCommand or Serve.GrpcCommand, ..])
     return await Serve.RunAsync(args);
+if (args is [Drive.Command, ..])
+    return await Drive.RunAsync(args);
 
 string[] valued = ["--svg", "--json", "--connections"];
 var positional = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).ToArray();

@@ -24,9 +24,9 @@ internal static class Serve
 
     private const string Usage = $"usage: {TypedCommand} (--tcp HOST:PORT | --unix-stream PATH | --unix-seqpacket PATH) | {GrpcCommand} --tcp 127.0.0.1:0";
 
-    // As samples/Conformance: 16 MiB bodies on the byte streams, 128 KiB on seqpacket.
-    private static readonly StreamConfig StreamSettings = new() { MaxBodyLengthRead = 16 << 20, MaxBodyLengthWrite = 16 << 20 };
-    private static readonly UnixConfig SeqpacketSettings = new() { MaxBodyLengthRead = 128 << 10, MaxBodyLengthWrite = 128 << 10 };
+    // As samples/Conformance: 16 MiB bodies on the byte streams, 128 KiB on seqpacket (Drive's clients use them too).
+    internal static readonly StreamConfig StreamSettings = new() { MaxBodyLengthRead = 16 << 20, MaxBodyLengthWrite = 16 << 20 };
+    internal static readonly UnixConfig SeqpacketSettings = new() { MaxBodyLengthRead = 128 << 10, MaxBodyLengthWrite = 128 << 10 };
 
     public static async Task<int> RunAsync(string[] args)
     {

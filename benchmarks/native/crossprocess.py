@@ -30,6 +30,15 @@ the floor, the typed server of another build (BEFORE_DLL: its LoadGenerator.dll,
 built separately), this build's typed server with nothing listening, and with a listener on every instrument of the
 FizyrRpc meter (`serve-typed ... --metrics`), interleaved in one run as every other measurement.
 
+--clients: the other way round: our clients in their own process (`LoadGenerator drive raw|typed`: the PeerHandle
+client and the generated typed client, one task per request in flight, every response checked) against the native
+floor, beside the native load generator driving the same floor, every scenario, interleaved in one run. Each ratio is
+to the native load generator's requests/s in the same run; also the client's CPU time and context switches per request
+and the floor's CPU per request, over the measured phase. "raw-inline", "typed-inline": the same clients with
+PeerOptions.PreferInlineResponses. With --baseline ROOT also ROOT's clients ("raw@base", "typed@base"; ROOT must have
+`drive`). With --smoke: each of our clients once per scenario, checked, and a damaged response caught; "N passed,
+M failed", never a timing.
+
 --syscalls: `strace -c -f -p` on each server over TCP (the floor, the conformance server, the typed server) during a
 fixed number of requests after a warm-up, at 1 and at 64 in flight: system calls per request, by call.
 
@@ -131,6 +140,36 @@ def build_dotnet():
         subprocess.run(["dotnet", "build", "-c", "Release", "--nologo", "-v", "quiet", os.path.join(ROOT, project)], check=True)
 
 
+def process_cpu_seconds(pid):
+    """CPU seconds (user + system) process pid spent so far, every thread (ended ones too)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def count_switches(pid, path):
+    """Starts `perf stat` counting process pid's context switches (every thread, new ones too) into path; or None."""
+    if not PERF:
+        return None
+    counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", path, "-p", str(pid)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)  # attached
+    return counter
+
+
+def counted_switches(counter, path, interrupt):
+    """The count of a count_switches counter (None without one), once it ended: interrupted, or with its process."""
+    if counter is None:
+        return None
+    if interrupt:
+        counter.send_signal(signal.SIGINT)
+    counter.wait(30)
+    for line in open(path):
+        if "context-switches" in line and line.split(",")[0].isdigit():
+            return int(line.split(",")[0])
+    return None
+
+
 class Server:
     """One server process: started, its "listening on" line read, stopped with SIGTERM (then SIGKILL)."""
 
@@ -173,18 +212,11 @@ class Server:
 
     def cpu_seconds(self):
         """CPU seconds (user + system) the process spent so far, every thread (ended ones too)."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
 
     def count_switches(self, path):
         """Starts `perf stat` counting the process's context switches (every thread, new ones too) into path; or None."""
-        if not PERF:
-            return None
-        counter = subprocess.Popen(["perf", "stat", "-e", "context-switches", "-x,", "-o", path, "-p", str(self.process.pid)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.2)  # attached
-        return counter
+        return count_switches(self.process.pid, path)
 
     def stop(self):
         if self.process.poll() is None:
@@ -232,13 +264,7 @@ def run_one(tools, server, scenario, smoke=False, duration=2.0, warmup=1.0):
     cpu = server.cpu_seconds()
     output, errors = load.communicate("go\n")
     cpu = server.cpu_seconds() - cpu
-    switches = None
-    if counter is not None:
-        counter.send_signal(signal.SIGINT)
-        counter.wait(30)
-        for line in open(server.log_path + ".perf"):
-            if "context-switches" in line and line.split(",")[0].isdigit():
-                switches = int(line.split(",")[0])
+    switches = counted_switches(counter, server.log_path + ".perf", interrupt=True)
     if load.returncode != 0:
         return None, errors.strip() or f"exit code {load.returncode}"
     result = json.loads(output)
@@ -342,46 +368,187 @@ def syscalls(tools, work):
     return rows
 
 
+# --- --clients: our clients in their own process against the native floor, beside the native load generator ----------
+
+# The clients: the native load generator, and `LoadGenerator drive raw|typed` (our PeerHandle client and the generated
+# typed client, one task per request in flight), each also with PeerOptions.PreferInlineResponses ("-inline"); with
+# --baseline also those of the other checkout ("raw@base", "typed@base").
+CLIENTS = ["native", "raw", "raw-inline", "typed", "typed-inline"]
+
+
+def client_command(tools, client, server, scenario, smoke, duration, warmup):
+    """The command of one client run against the floor `server`: the native load generator's options for every client."""
+    native = loadgen_command(tools, server, scenario, smoke, duration, warmup)
+    if client == "native":
+        return native
+    dll = BASELINE.get("typed", LOADGEN_DLL) if "@" in client else LOADGEN_DLL
+    kind = base_kind(client)
+    return ["dotnet", dll, "drive", kind.split("-")[0]] + native[1:] + (["--inline-responses"] if kind.endswith("-inline") else [])
+
+
+def run_client(tools, client, server, scenario, smoke=False, duration=2.0, warmup=1.0):
+    """Runs one client against the floor; returns (result dict or None, error text). Over the measured phase alone: the
+    client's CPU time (from /proc at the go, and its rusage once it exited) and context switches (perf stat, attached at
+    the go, ends with it), and the floor's CPU time."""
+    command = client_command(tools, client, server, scenario, smoke, duration, warmup)
+    if smoke:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            return None, done.stderr.strip() or f"exit code {done.returncode}"
+        return json.loads(done.stdout), ""
+    load = subprocess.Popen(command + ["--sync"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    warm = load.stdout.readline()
+    counter = count_switches(load.pid, server.log_path + ".client.perf") if warm == "warm\n" else None
+    client_cpu = process_cpu_seconds(load.pid) if warm == "warm\n" else 0.0
+    floor_cpu = server.cpu_seconds()
+    try:
+        load.stdin.write("go\n")
+        load.stdin.close()
+    except BrokenPipeError:
+        pass
+    output = load.stdout.read()
+    floor_cpu = server.cpu_seconds() - floor_cpu
+    errors = load.stderr.read()
+    _, status, usage = os.wait4(load.pid, 0)
+    load.returncode = os.waitstatus_to_exitcode(status)
+    load.stdout.close()
+    load.stderr.close()
+    client_cpu = usage.ru_utime + usage.ru_stime - client_cpu
+    switches = counted_switches(counter, server.log_path + ".client.perf", interrupt=False)
+    if load.returncode != 0:
+        return None, errors.strip() or f"exit code {load.returncode}"
+    result = json.loads(output)
+    requests = result["requests"]
+    result["client_cpu_us_per_request"] = client_cpu * 1e6 / requests
+    result["client_switches_per_request"] = float("nan") if switches is None else switches / requests
+    result["floor_cpu_us_per_request"] = floor_cpu * 1e6 / requests
+    return result, ""
+
+
+def start_floors(tools, work):
+    return {transport: Server("floor", transport, tools, work) for transport in sorted({s.transport for s in SCENARIOS})}
+
+
+def clients_smoke(tools, work):
+    """Every scenario, each of our clients against the floor once, every response checked; and a floor that damages
+    every 5th response must make each of them fail."""
+    passed = failed = 0
+    floors = start_floors(tools, work)
+    try:
+        for scenario in SCENARIOS:
+            for client in CLIENTS[1:]:
+                result, error = run_client(tools, client, floors[scenario.transport], scenario, smoke=True)
+                if result is not None and result["checked"] == scenario.smoke_requests:
+                    passed += 1
+                    print(f"ok   {scenario.name}: the {client} client against the floor, {result['checked']} responses checked")
+                else:
+                    failed += 1
+                    print(f"FAIL {scenario.name}: the {client} client against the floor: {error or result}")
+        for transport in sorted({s.transport for s in SCENARIOS}):
+            corrupt = Server("floor", transport, tools, work, corrupt=5)
+            try:
+                scenario = next(s for s in SCENARIOS if s.transport == transport)
+                for client in CLIENTS[1:]:
+                    _, error = run_client(tools, client, corrupt, scenario, smoke=True)
+                    if "is not" in error or "service ID" in error:  # a check failed, not something else
+                        passed += 1
+                        print(f"ok   the {client} client catches a damaged response over {transport}: {error.splitlines()[-1]}")
+                    else:
+                        failed += 1
+                        print(f"FAIL the {client} client passed a floor that damages every 5th response over {transport}")
+            finally:
+                corrupt.stop()
+    finally:
+        for floor in floors.values():
+            floor.stop()
+    print(f"{passed} passed, {failed} failed")
+    return failed
+
+
+def measure_clients(tools, work, runs, duration, warmup):
+    """Run after run, every scenario driven by every client in turn (the order rotates), against the floor."""
+    floors = start_floors(tools, work)
+    try:
+        samples = interleaved(runs, lambda scenario: CLIENTS, lambda scenario, client: run_client(
+            tools, client, floors[scenario.transport], scenario, duration=duration, warmup=warmup), "client")
+    finally:
+        for floor in floors.values():
+            floor.stop()
+    rows = medians(samples, lambda scenario: CLIENTS, "client", "native", (
+        "requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "client_cpu_us_per_request",
+        "client_switches_per_request", "floor_cpu_us_per_request", "allocated_per_request"))
+    return rows, samples
+
+
+def clients_table(rows):
+    lines = [
+        "| Scenario | Client | Requests/s | × native (range) | p50 µs | p50 × native | p99 µs | Client CPU µs / request | "
+        "Client context switches / request | Floor CPU µs / request | Client allocated B / request |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        low, high = r["x_native_range"]
+        lines.append(
+            f"| {r['scenario']} | {r['client']} | {r['requests_per_s']:,.0f} | {r['x_native']:.2f} ({low:.2f}–{high:.2f}) | "
+            f"{r['p50_us']:,.1f} | {r['p50_x_native']:.2f} | {r['p99_us']:,.1f} | {r['client_cpu_us_per_request']:.2f} | "
+            f"{r['client_switches_per_request']:.3f} | {r['floor_cpu_us_per_request']:.2f} | {r['allocated_per_request']:,.0f} |")
+    return "\n".join(lines)
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def interleaved(runs, kinds_of, run_kind, role):
+    """Run after run, every scenario with each of its kinds (servers or clients) in turn, the order rotating from run to
+    run; run_kind(scenario, kind) returns (result or None, error). Returns every run's result, tagged."""
+    samples = []
+    for run in range(runs):
+        for scenario in SCENARIOS:
+            kinds = kinds_of(scenario)
+            for kind in kinds[run % len(kinds):] + kinds[:run % len(kinds)]:
+                result, error = run_kind(scenario, kind)
+                if result is None:
+                    raise RuntimeError(f"run {run + 1}, {scenario.name}, {kind}: {error}")
+                result.update({"run": run + 1, "scenario": scenario.name, role: kind})
+                samples.append(result)
+                extra = f"  {role} CPU {result[role + '_cpu_us_per_request']:.2f} us/request" if role + "_cpu_us_per_request" in result else ""
+                log(f"run {run + 1}/{runs}  {scenario.name:40} {kind:12} {result['requests_per_s']:>12,.0f} requests/s  "
+                    f"p50 {result['p50_us']:.1f} us{extra}")
+    return samples
+
+
+def medians(samples, kinds_of, role, reference, keys):
+    """Per scenario and kind: the medians over the runs of keys, and the ratios to the reference kind of the same run
+    ("x_REFERENCE" with its range, "p50_x_REFERENCE")."""
+    base = {(s["run"], s["scenario"]): s for s in samples if s[role] == reference}
+    rows = []
+    for scenario in SCENARIOS:
+        for kind in kinds_of(scenario):
+            mine = [s for s in samples if s["scenario"] == scenario.name and s[role] == kind]
+            ratios = [s["requests_per_s"] / base[(s["run"], s["scenario"])]["requests_per_s"] for s in mine]
+            row = {"scenario": scenario.name, role: kind, "transport": scenario.transport, "connections": scenario.connections,
+                   "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine)}
+            for key in keys:
+                row[key] = median([s[key] for s in mine if key in s])
+            row[f"x_{reference}"] = median(ratios)
+            row[f"p50_x_{reference}"] = median([s["p50_us"] / base[(s["run"], s["scenario"])]["p50_us"] for s in mine])
+            row[f"x_{reference}_range"] = [min(ratios), max(ratios)]
+            rows.append(row)
+    return rows
+
+
 def measure(tools, work, runs, duration, warmup):
     servers = start_servers(tools, work)
-    samples = []  # one dict per run, scenario and server
     try:
-        for run in range(runs):
-            for scenario in SCENARIOS:
-                kinds = servers_of(scenario)
-                order = kinds[run % len(kinds):] + kinds[:run % len(kinds)]
-                for kind in order:
-                    result, error = run_one(tools, servers[(kind, scenario.transport)], scenario, duration=duration, warmup=warmup)
-                    if result is None:
-                        raise RuntimeError(f"run {run + 1}, {scenario.name}, {kind}: {error}")
-                    result.update(run=run + 1, scenario=scenario.name, server=kind)
-                    samples.append(result)
-                    log(f"run {run + 1}/{runs}  {scenario.name:40} {kind:12} {result['requests_per_s']:>12,.0f} requests/s  "
-                        f"p50 {result['p50_us']:.1f} us")
+        samples = interleaved(runs, servers_of, lambda scenario, kind: run_one(
+            tools, servers[(kind, scenario.transport)], scenario, duration=duration, warmup=warmup), "server")
     finally:
         for server in servers.values():
             server.stop()
-
     # Ratios to the floor of the same scenario in the same run, then medians over the runs.
-    floor = {(s["run"], s["scenario"]): s for s in samples if s["server"] == "floor"}
-    rows = []
-    for scenario in SCENARIOS:
-        for kind in servers_of(scenario):
-            mine = [s for s in samples if s["scenario"] == scenario.name and s["server"] == kind]
-            row = {"scenario": scenario.name, "server": kind, "transport": scenario.transport,
-                   "connections": scenario.connections, "in_flight": scenario.in_flight, "body": scenario.body, "runs": len(mine)}
-            for key in ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us",
-                        "server_cpu_us_per_request", "server_switches_per_request"):
-                row[key] = median([s[key] for s in mine])
-            row["x_floor"] = median([s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine])
-            row["p50_x_floor"] = median([s["p50_us"] / floor[(s["run"], s["scenario"])]["p50_us"] for s in mine])
-            row["x_floor_range"] = [min(s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine),
-                                    max(s["requests_per_s"] / floor[(s["run"], s["scenario"])]["requests_per_s"] for s in mine)]
-            rows.append(row)
+    rows = medians(samples, servers_of, "server", "floor", ("requests_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us",
+                                                           "server_cpu_us_per_request", "server_switches_per_request"))
     return rows, samples
 
 
@@ -434,6 +601,35 @@ def write_report(documents, svg_path, markdown_path):
         print(f"Table written to {markdown_path}")
 
 
+def print_results(args, started, title, text, rows, samples, **extra):
+    """Prints a measurement's table under its title; with --json writes the medians and every run's figures; with
+    --svg/--markdown draws the chart and the before/after table of a servers' run."""
+    print(f"{title + 'medians' if title else 'Medians'} of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
+    print(text)
+    document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit_of(ROOT),
+                "runs": args.runs, "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(), **extra,
+                "medians": rows, "samples": samples}
+    if args.baseline:
+        document["baseline_commit"] = commit_of(args.baseline)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(document, out, indent=1)
+        print(f"\nResults written to {args.json}")
+    if (args.svg or args.markdown) and not extra.get("clients"):
+        print()
+        write_report([document], args.svg, args.markdown)
+
+
+def clients_main(tools, work, args):
+    if args.smoke:
+        return 1 if clients_smoke(tools, work) else 0
+    started = time.time()
+    rows, samples = measure_clients(tools, work, args.runs, args.duration, args.warmup)
+    print_results(args, started, "Our clients against the native floor: ", clients_table(rows), rows, samples, clients=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of every scenario against every server (default 3)")
@@ -453,6 +649,8 @@ def main():
                         help="the before/after table of medians with ranges, to FILE or standard output")
     parser.add_argument("--from", dest="sources", nargs="+", metavar="JSON",
                         help="with --svg/--markdown: report one --json file (with or without --baseline) or two (BEFORE AFTER) instead of running")
+    parser.add_argument("--clients", action="store_true",
+                        help="our raw and typed clients against the floor, beside the native load generator (with --smoke: checked)")
     args = parser.parse_args()
     if args.sources:
         if len(args.sources) > 2:
@@ -477,6 +675,7 @@ def main():
         BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(CONFORMANCE, ROOT))
         BASELINE["typed"] = os.path.join(args.baseline, os.path.relpath(LOADGEN_DLL, ROOT))
         SERVERS[:] = ["floor", "conformance", "conformance@base", "typed", "typed@base", "grpc"]
+        CLIENTS[:] = ["native", "raw", "raw-inline", "raw@base", "typed", "typed-inline", "typed@base"]
 
     if args.compare:
         compare(*args.compare)
@@ -488,6 +687,8 @@ def main():
         tools = build_native(work)
         if not args.no_build:
             build_dotnet()
+        if args.clients:
+            return clients_main(tools, work, args)
         if args.smoke:
             return 1 if smoke(tools, work) else 0
         if args.syscalls:
@@ -499,21 +700,7 @@ def main():
             return 0
         started = time.time()
         rows, samples = measure(tools, work, args.runs, args.duration, args.warmup)
-        print(f"Medians of {args.runs} runs, {args.duration:g} s measured after {args.warmup:g} s of warm-up each, "
-              f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}:\n")
-        print(table(rows))
-        document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)), "commit": commit_of(ROOT),
-                    "runs": args.runs, "duration": args.duration, "warmup": args.warmup, "cores": os.cpu_count(),
-                    "medians": rows, "samples": samples}
-        if args.baseline:
-            document["baseline_commit"] = commit_of(args.baseline)
-        if args.json:
-            with open(args.json, "w") as out:
-                json.dump(document, out, indent=1)
-            print(f"\nResults written to {args.json}")
-        if args.svg or args.markdown:
-            print()
-            write_report([document], args.svg, args.markdown)
+        print_results(args, started, "", table(rows), rows, samples)
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
