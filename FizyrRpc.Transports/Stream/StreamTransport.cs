@@ -73,12 +73,19 @@ public sealed class StreamTransport : IPeerTransport<StreamBody>, IBudgetedTrans
     public string TransportName { get; }
 
     /// <inheritdoc/>
+    public ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)
+    {
+        // Most reads of a batch find their frame buffered: those skip the second state machine below.
+        var reading = ReadFrameAsync(cancellationToken);
+        return reading.IsCompletedSuccessfully ? reading : ReadFrameTimedAsync(reading, cancellationToken);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Message<StreamBody>?> ReadMessageAsync(CancellationToken cancellationToken)
+    private async ValueTask<Message<StreamBody>?> ReadFrameTimedAsync(ValueTask<Message<StreamBody>?> reading, CancellationToken cancellationToken)
     {
         try
         {
-            return await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            return await reading.ConfigureAwait(false);
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested && _deadline.Expired)
         {

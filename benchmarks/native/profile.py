@@ -4,7 +4,7 @@ generator drives it, every sample sorted into a few categories by its call stack
 request beside the native floor's.
 
     python3 benchmarks/native/profile.py [--only "64 in flight, 64 B"] [--servers floor,conformance,typed]
-                                         [--duration 4] [--no-build] [--markdown FILE]
+                                         [--duration 4] [--no-build] [--markdown FILE] [--baseline ROOT]
 
 Uses crossprocess.py's scenarios and servers (the same programs, started the same way), with the .NET servers' perf
 map on (DOTNET_PerfMapEnabled=1, and DOTNET_EnableWriteXorExecute=0 so JIT code is not double-mapped out of its
@@ -169,10 +169,16 @@ def main():
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up before recording")
     parser.add_argument("--no-build", action="store_true", help="use the .NET programs as built (Release) already")
     parser.add_argument("--markdown", help="also write the tables here")
+    parser.add_argument("--baseline", metavar="ROOT",
+                        help="also profile conformance@base and typed@base, as built (Release) in checkout ROOT")
     args = parser.parse_args()
     os.environ["DOTNET_PerfMapEnabled"] = "1"
     os.environ["DOTNET_EnableWriteXorExecute"] = "0"
     kinds = args.servers.split(",")
+    if args.baseline:
+        crossprocess.BASELINE["conformance"] = os.path.join(args.baseline, os.path.relpath(crossprocess.CONFORMANCE, crossprocess.ROOT))
+        crossprocess.BASELINE["typed"] = os.path.join(args.baseline, os.path.relpath(crossprocess.LOADGEN_DLL, crossprocess.ROOT))
+        kinds += [kind + "@base" for kind in kinds if kind in ("conformance", "typed")]
     with tempfile.TemporaryDirectory(prefix="fizyr-profile-") as work:
         tools = crossprocess.build_native(work)
         if not args.no_build:
@@ -183,7 +189,7 @@ def main():
                 continue
             rows = {}
             for kind in kinds:
-                if kind not in crossprocess.servers_of(scenario):
+                if crossprocess.base_kind(kind) not in crossprocess.servers_of(scenario):
                     continue
                 server = crossprocess.Server(kind, scenario.transport, tools, work)
                 try:
