@@ -124,5 +124,7 @@ internal static class DiagnosticDescriptors
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 
     /// <summary>The README row of <paramref name="id"/>: the project's address (Directory.Build.props) and the ID's anchor.</summary>
-    internal static string HelpLink(string id) => BuildInfo.PublicUrl + "#" + id.ToLowerInvariant();
+    // The README's row for the ID, at the public address the build was given; without one, a URN with the same anchor.
+    internal static string HelpLink(string id) =>
+        (BuildInfo.PublicUrl.Length > 0 ? BuildInfo.PublicUrl : "urn:fizyrrpc:readme") + "#" + id.ToLowerInvariant();
 }
